@@ -1,0 +1,22 @@
+// Compiles the TypeScript (for tests) and bundles the CLI (for start-up time).
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { build } from 'esbuild';
+
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+await build({
+  entryPoints: { llbc: 'src/cli/main.ts' },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  outdir: 'dist/bundle',
+  splitting: true,
+  minify: true,
+  logLevel: 'warning',
+  banner: { js: "import { createRequire as __llbcRequire } from 'node:module'; const require = __llbcRequire(import.meta.url);" },
+});
+for (const dir of ['dist/src/wire', 'dist/bundle']) {
+  mkdirSync(dir, { recursive: true });
+  copyFileSync('src/wire/llb.proto', `${dir}/llb.proto`);
+}

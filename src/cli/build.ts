@@ -1,0 +1,75 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { Diagnostic } from '../diagnostics.js';
+import { compile, defaultCopyImage } from '../compile.js';
+import { parsePlatform, PlatformError } from '../llb/platform.js';
+import { readSource, report, writeStdout } from './io.js';
+
+interface BuildFlags {
+  output?: string;
+  platform?: string;
+  target?: string;
+  buildArg: string[];
+  copyImage: string;
+  copy?: string;
+  debugInfo: boolean;
+}
+
+export function buildCommand(program: Command): void {
+  program
+    .command('build', { isDefault: true })
+    .description('compile a build file to a pb.Definition (pipe it into `buildctl build`)')
+    .argument('<file>', 'the build file, or - for standard input')
+    .option('-o, --output <file>', 'write the Definition to a file instead of standard output')
+    .option('--platform <os/arch[/variant]>', 'the platform to build for', 'linux/amd64')
+    .option('--target <stage>', 'build this stage instead of the last one')
+    .option('--build-arg <name=value>', 'set a build argument (repeatable)', (v: string, all: string[]) => [...all, v], [])
+    .option('--copy-image <ref>', 'the image COPY runs cp in', defaultCopyImage)
+    .option('--copy <mode>', 'how COPY copies: exec (cp in a helper image) or file (a FileOp); overrides the # copy= directive')
+    .option('--no-debug-info', 'leave out step names and source maps')
+    .action(async (file: string, flags: BuildFlags) => {
+      if (!flags.output && process.stdout.isTTY) {
+        throw new Diagnostic(undefined, 0, 'refusing to write a binary Definition to a terminal: pipe it into `buildctl build` or use -o FILE');
+      }
+      const options = {
+        buildArgs: parseBuildArgs(flags.buildArg),
+        target: flags.target,
+        platform: platformFlag(flags.platform ?? 'linux/amd64'),
+        copyImage: flags.copyImage,
+        copyMode: copyModeFlag(flags.copy),
+        debugInfo: flags.debugInfo,
+      };
+      const source = await readSource(file);
+      const { bytes, warnings } = compile(source, options);
+      for (const w of warnings) report(w);
+      if (flags.output) await writeFile(flags.output, bytes);
+      else await writeStdout(bytes);
+    });
+}
+
+function parseBuildArgs(values: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const name = eq < 0 ? v : v.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Diagnostic(undefined, 0, `--build-arg ${JSON.stringify(v)}: expected NAME=VALUE`);
+    // `--build-arg NAME` takes the value from the environment, as docker build does.
+    const value = eq < 0 ? process.env[name] : v.slice(eq + 1);
+    if (value !== undefined) out.set(name, value);
+  }
+  return out;
+}
+
+function platformFlag(spec: string) {
+  try {
+    return parsePlatform(spec);
+  } catch (e) {
+    if (e instanceof PlatformError) throw new Diagnostic(undefined, 0, `--platform ${JSON.stringify(spec)}: ${e.message}`);
+    throw e;
+  }
+}
+
+function copyModeFlag(mode: string | undefined): 'exec' | 'file' | undefined {
+  if (mode === undefined || mode === 'exec' || mode === 'file') return mode;
+  throw new Diagnostic(undefined, 0, `--copy ${JSON.stringify(mode)}: use exec or file`);
+}

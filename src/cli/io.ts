@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { Chalk, type ChalkInstance } from 'chalk';
+import { Diagnostic, renderDiagnostic, type SourceFile } from '../diagnostics.js';
+import { decodeSource } from '../compile.js';
+
+/** Colors only when stderr is a terminal, and never with NO_COLOR set. */
+export function stderrColors(): ChalkInstance {
+  const enabled = process.stderr.isTTY === true && !process.env.NO_COLOR;
+  return new Chalk({ level: enabled ? 1 : 0 });
+}
+
+export function report(d: Diagnostic): void {
+  process.stderr.write(renderDiagnostic(d, stderrColors()));
+}
+
+/** Reads a build file, `-` meaning standard input. */
+export async function readSource(path: string, displayName?: string): Promise<SourceFile> {
+  const name = displayName ?? (path === '-' ? '<stdin>' : path);
+  let bytes: Uint8Array;
+  try {
+    bytes = path === '-' ? await readStdin() : await readFile(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
+    throw new Diagnostic(undefined, 0, `cannot read ${name}: ${why}`);
+  }
+  return decodeSource(name, bytes);
+}
+
+async function readStdin(): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Writes all of `data` to stdout, resolving once it is flushed; a closed pipe is not an error. */
+export function writeStdout(data: Uint8Array | string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.once('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? resolve() : reject(e)));
+    process.stdout.write(data, () => resolve());
+  });
+}

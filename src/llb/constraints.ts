@@ -1,0 +1,52 @@
+import type { Platform } from './platform.js';
+
+/** Where an op came from in the build file: 1-based line ranges, as BuildKit's source maps take them. */
+export interface SourceLocation {
+  readonly sourceIndex: number;
+  readonly ranges: readonly { readonly start: number; readonly end: number }[];
+}
+
+/** The pb.OpMetadata an op contributes to the Definition. */
+export interface OpMetadata {
+  caps: Record<string, boolean>;
+  description?: Record<string, string>;
+}
+
+/**
+ * Go's llb.Constraints: the marshal-wide defaults (platform, local unique id) and, per op,
+ * what that op overrides or adds (platform, caps, description, source locations).
+ */
+export interface Constraints {
+  platform?: Platform;
+  localUniqueID?: string;
+  metadata: OpMetadata;
+  sourceLocations: SourceLocation[];
+}
+
+export function newConstraints(init: Partial<Constraints> = {}): Constraints {
+  return {
+    platform: init.platform,
+    localUniqueID: init.localUniqueID,
+    metadata: { caps: { ...(init.metadata?.caps ?? {}) }, description: init.metadata?.description && { ...init.metadata.description } },
+    sourceLocations: [...(init.sourceLocations ?? [])],
+  };
+}
+
+export function addCap(c: Constraints, cap: string): void {
+  c.metadata.caps[cap] = true;
+}
+
+export function mergeMetadata(a: OpMetadata | undefined, b: OpMetadata): OpMetadata {
+  const caps = { ...(a?.caps ?? {}), ...b.caps };
+  const description = a?.description || b.description ? { ...(a?.description ?? {}), ...(b.description ?? {}) } : undefined;
+  return description ? { caps, description } : { caps };
+}
+
+/** The pb.Op fields every op carries, resolved against the marshal-wide constraints. */
+export function marshalConstraints(base: Constraints, override: Constraints): { platform: object; metadata: OpMetadata } {
+  const p = override.platform ?? base.platform ?? { os: 'linux', architecture: 'amd64' };
+  return {
+    platform: { Architecture: p.architecture, OS: p.os, Variant: p.variant ?? '' },
+    metadata: mergeMetadata(base.metadata, override.metadata),
+  };
+}

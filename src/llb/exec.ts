@@ -1,0 +1,214 @@
+import { addCap, marshalConstraints, type Constraints } from './constraints.js';
+import { opConstraints, State, type NetMode, type OpOptions, type SecurityMode } from './state.js';
+import { compareGoStrings, MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
+import { encodeMessage } from '../wire/encode.js';
+
+export type CacheSharing = 'shared' | 'private' | 'locked';
+
+export interface MountOptions {
+  readonly readonly?: boolean;
+  readonly selector?: string;
+  readonly cache?: { readonly id: string; readonly sharing: CacheSharing };
+  readonly tmpfs?: { readonly size: number };
+}
+
+export interface SecretInfo {
+  readonly id: string;
+  /** A file path, or an environment variable name when `env` is set. */
+  readonly target: string;
+  readonly env?: boolean;
+  readonly optional: boolean;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly mode: number;
+}
+
+export interface SSHInfo {
+  readonly id?: string;
+  readonly target?: string;
+  readonly optional: boolean;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly mode: number;
+}
+
+export interface RunOptions extends OpOptions {
+  readonly args: readonly string[];
+  readonly network?: NetMode;
+  readonly security?: SecurityMode;
+  readonly secrets?: readonly SecretInfo[];
+  readonly ssh?: readonly SSHInfo[];
+}
+
+interface Mount {
+  readonly target: string;
+  readonly source?: Output;
+  readonly opts: MountOptions;
+  output?: Output;
+}
+
+const netModes: Record<NetMode, number> = { sandbox: 0, host: 1, none: 2 };
+const securityModes: Record<SecurityMode, number> = { sandbox: 0, insecure: 1 };
+const sharingModes: Record<CacheSharing, number> = { shared: 0, private: 1, locked: 2 };
+const mountTypes = { bind: 0, secret: 1, ssh: 2, cache: 3, tmpfs: 4 } as const;
+
+/** Go's llb.ExecOp: a process run over a root filesystem plus mounts. */
+export class ExecOp extends MarshalCache implements Vertex {
+  private mounts: Mount[] = [];
+  private readonly constraints: Constraints;
+
+  constructor(
+    private readonly base: State,
+    private readonly opts: RunOptions,
+  ) {
+    super();
+    this.constraints = opConstraints(opts);
+  }
+
+  addMount(target: string, source: Output | undefined, opts: MountOptions = {}): Output | undefined {
+    const m: Mount = { target, source, opts };
+    this.mounts.push(m);
+    if (opts.readonly) m.output = source;
+    else if (!opts.tmpfs && !opts.cache) m.output = new Output(this, () => this.outputIndex(m));
+    return m.output;
+  }
+
+  /** Mounts in the order BuildKit numbers them: by destination path. */
+  private sortedMounts(): Mount[] {
+    this.mounts.sort((a, b) => compareGoStrings(a.target, b.target));
+    return this.mounts;
+  }
+
+  private outputIndex(m: Mount): number {
+    let i = 0;
+    for (const other of this.sortedMounts()) {
+      if (!hasOutput(other)) continue;
+      if (other === m) return i;
+      i++;
+    }
+    throw new Error(`invalid mount: ${m.target}`);
+  }
+
+  inputs(): readonly Output[] {
+    const seen = new Set<Output>();
+    for (const m of this.sortedMounts()) if (m.source) seen.add(m.source);
+    return [...seen];
+  }
+
+  marshal(c: Constraints): Marshalled {
+    const hit = this.load(c);
+    if (hit) return hit;
+    const own = this.constraints;
+    const mounts = this.sortedMounts();
+    let env = this.base.getEnv();
+    const ssh = (this.opts.ssh ?? []).map((s, i) => ({ ...s, target: s.target || `/run/buildkit/ssh_agent.${i}` }));
+    if (ssh.length > 0 && env.get('SSH_AUTH_SOCK') === undefined) env = env.addOrReplace('SSH_AUTH_SOCK', ssh[0].target);
+
+    const network = this.opts.network ?? 'sandbox';
+    const security = this.opts.security ?? 'sandbox';
+    if (network !== 'sandbox') addCap(own, 'exec.meta.network');
+    if (security !== 'sandbox') addCap(own, 'exec.meta.security');
+    addCap(own, 'exec.meta.base');
+    for (const m of mounts) {
+      if (m.opts.selector) addCap(own, 'exec.mount.selector');
+      if (m.opts.cache) {
+        addCap(own, 'exec.mount.cache');
+        addCap(own, 'exec.mount.cache.sharing');
+      } else if (m.opts.tmpfs) {
+        addCap(own, 'exec.mount.tmpfs');
+        if (m.opts.tmpfs.size > 0) addCap(own, 'exec.mount.tmpfs.size');
+      } else if (m.source) {
+        addCap(own, 'exec.mount.bind');
+      }
+    }
+    const secrets = this.opts.secrets ?? [];
+    if (secrets.some((s) => s.env)) addCap(own, 'exec.secretenv');
+    if (secrets.some((s) => !s.env)) addCap(own, 'exec.mount.secret');
+    if (ssh.length > 0) addCap(own, 'exec.mount.ssh');
+    own.platform ??= this.base.getPlatform();
+
+    const { platform, metadata } = marshalConstraints(c, own);
+    const inputs: { digest: string; index: number }[] = [];
+    const pbMounts: object[] = [];
+    let outIndex = 0;
+    for (const m of mounts) {
+      let input = -1;
+      if (m.source) {
+        const inp = m.source.toInput(c);
+        input = inputs.findIndex((x) => x.digest === inp.digest && x.index === inp.index);
+        if (input < 0) input = inputs.push(inp) - 1;
+      }
+      pbMounts.push({
+        input,
+        selector: m.opts.selector,
+        dest: m.target,
+        output: hasOutput(m) ? outIndex++ : -1,
+        readonly: m.opts.readonly,
+        mountType: m.opts.cache ? mountTypes.cache : m.opts.tmpfs ? mountTypes.tmpfs : mountTypes.bind,
+        cacheOpt: m.opts.cache && { ID: m.opts.cache.id, sharing: sharingModes[m.opts.cache.sharing] },
+        TmpfsOpt: m.opts.tmpfs && { size: m.opts.tmpfs.size },
+      });
+    }
+    for (const s of secrets.filter((x) => !x.env)) {
+      pbMounts.push({
+        dest: s.target,
+        mountType: mountTypes.secret,
+        secretOpt: { ID: s.id, uid: s.uid, gid: s.gid, mode: s.mode, optional: s.optional },
+      });
+    }
+    for (const s of ssh) {
+      pbMounts.push({
+        dest: s.target,
+        mountType: mountTypes.ssh,
+        SSHOpt: { ID: s.id, uid: s.uid, gid: s.gid, mode: s.mode, optional: s.optional },
+      });
+    }
+    const op = {
+      inputs,
+      exec: {
+        meta: {
+          args: this.opts.args,
+          env: env.toArray(),
+          cwd: this.base.getDir() || '/',
+          user: this.base.meta.user,
+          removeMountStubsRecursive: true,
+        },
+        mounts: pbMounts,
+        network: netModes[network],
+        security: securityModes[security],
+        secretenv: secrets.filter((s) => s.env).map((s) => ({ ID: s.id, name: s.target, optional: s.optional })),
+      },
+      platform,
+      constraints: {},
+    };
+    return this.store(c, encodeMessage('Op', op), metadata, own.sourceLocations);
+  }
+}
+
+function hasOutput(m: Mount): boolean {
+  return !m.opts.readonly && !m.opts.cache && !m.opts.tmpfs;
+}
+
+/** Go's llb.ExecState: the state after a Run, from which mounts can be read back. */
+export class ExecState {
+  constructor(
+    readonly state: State,
+    readonly exec: ExecOp,
+  ) {}
+
+  root(): State {
+    return this.state;
+  }
+
+  /** The returned state carries the mounted source's metadata, as Go's ExecState.AddMount does. */
+  addMount(target: string, source: State, opts: MountOptions = {}): State {
+    return source.withOutput(this.exec.addMount(target, source.output, opts));
+  }
+}
+
+/** Go's State.Run: the exec gets the state's env, dir, user and platform; the new state its root. */
+export function run(base: State, opts: RunOptions): ExecState {
+  const exec = new ExecOp(base, opts);
+  const root = exec.addMount('/', base.output);
+  return new ExecState(base.withOutput(root), exec);
+}

@@ -1,0 +1,201 @@
+import { addCap, marshalConstraints, type Constraints } from './constraints.js';
+import { cleanPath, isAbsPath, joinPath, opConstraints, State, type OpOptions } from './state.js';
+import { MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
+import { encodeMessage } from '../wire/encode.js';
+
+/** A user or group: by numeric id, or by name looked up in the destination's /etc files. */
+export type UserRef = { readonly id: number } | { readonly name: string };
+
+export interface ChownOpt {
+  readonly user: UserRef;
+  readonly group?: UserRef;
+}
+
+/** Go's llb.WithUser("user[:group]"): numbers (and "root") are ids, anything else a name. */
+export function parseChown(spec: string): ChownOpt {
+  const colon = spec.indexOf(':');
+  const [user, group] = colon < 0 ? [spec, undefined] : [spec.slice(0, colon), spec.slice(colon + 1)];
+  return { user: userRef(user), group: group === undefined ? undefined : userRef(group) };
+}
+
+function userRef(s: string): UserRef {
+  if (s === 'root') return { id: 0 };
+  if (/^[+-]?\d+$/.test(s)) {
+    const n = Number(s);
+    if (n >= -(2 ** 31) && n < 2 ** 31) return { id: n >>> 0 };
+  }
+  return { name: s };
+}
+
+export interface MkdirInfo {
+  readonly makeParents?: boolean;
+  readonly chown?: ChownOpt;
+}
+
+export interface CopyInfo {
+  readonly mode?: number;
+  readonly chown?: ChownOpt;
+  readonly followSymlinks?: boolean;
+  readonly copyDirContentsOnly?: boolean;
+  readonly attemptUnpack?: boolean;
+  readonly createDestPath?: boolean;
+  readonly allowWildcard?: boolean;
+  readonly allowEmptyWildcard?: boolean;
+}
+
+type SubAction =
+  | { readonly kind: 'mkdir'; readonly path: string; readonly mode: number; readonly info: MkdirInfo }
+  | { readonly kind: 'copy'; readonly src: State; readonly srcPath: string; readonly dest: string; readonly info: CopyInfo };
+
+/**
+ * Go's llb.FileAction: a chain of file actions applied one after another. The state an
+ * action applies to is bound when the chain is handed to State.file.
+ */
+export class FileAction {
+  private constructor(
+    readonly action: SubAction,
+    readonly prev?: FileAction,
+  ) {}
+
+  static mkdir(path: string, mode: number, info: MkdirInfo = {}): FileAction {
+    return new FileAction({ kind: 'mkdir', path, mode, info });
+  }
+
+  static copy(src: State, srcPath: string, dest: string, info: CopyInfo = {}): FileAction {
+    return new FileAction({ kind: 'copy', src, srcPath, dest, info });
+  }
+
+  mkdir(path: string, mode: number, info: MkdirInfo = {}): FileAction {
+    return new FileAction({ kind: 'mkdir', path, mode, info }, this);
+  }
+
+  copy(src: State, srcPath: string, dest: string, info: CopyInfo = {}): FileAction {
+    return new FileAction({ kind: 'copy', src, srcPath, dest, info }, this);
+  }
+
+  /** Oldest first. */
+  chain(): FileAction[] {
+    const out: FileAction[] = [];
+    for (let a: FileAction | undefined = this; a; a = a.prev) out.push(a);
+    return out.reverse();
+  }
+}
+
+/** Go's llb.FileOp over a bound chain of actions. */
+export class FileOp extends MarshalCache implements Vertex {
+  readonly output: Output;
+  private readonly constraints: Constraints;
+
+  constructor(
+    private readonly base: State,
+    private readonly action: FileAction,
+    opts: OpOptions,
+  ) {
+    super();
+    this.constraints = opConstraints(opts);
+    this.output = new Output(this);
+  }
+
+  /** Newest action first, then its copy source, then older actions: BuildKit's deterministic order. */
+  inputs(): readonly Output[] {
+    const seen = new Set<Output>();
+    const chain = this.action.chain();
+    for (let i = chain.length - 1; i >= 0; i--) {
+      if (this.base.output) seen.add(this.base.output);
+      const a = chain[i].action;
+      if (a.kind === 'copy' && a.src.output) seen.add(a.src.output);
+    }
+    return [...seen];
+  }
+
+  marshal(c: Constraints): Marshalled {
+    const hit = this.load(c);
+    if (hit) return hit;
+    const own = this.constraints;
+    addCap(own, 'file.base');
+    own.platform ??= this.base.getPlatform();
+    const { platform, metadata } = marshalConstraints(c, own);
+
+    const inputs: { digest: string; index: number }[] = [];
+    const addInput = (o: Output): number => {
+      const inp = o.toInput(c);
+      const found = inputs.findIndex((x) => x.digest === inp.digest && x.index === inp.index);
+      return found >= 0 ? found : inputs.push(inp) - 1;
+    };
+    const chain = this.action.chain();
+    const states = chain.map((fa) => {
+      const base = this.base.output ? addInput(this.base.output) : -1;
+      const a = fa.action;
+      const input2 = a.kind === 'copy' && a.src.output ? addInput(a.src.output) : -1;
+      return { fa, base, input2 };
+    });
+    // An action after the first reads the previous action's result, numbered after the inputs.
+    const parent = this.base.getDir();
+    const actions = states.map(({ fa, base, input2 }, i) => ({
+      input: i === 0 ? base : inputs.length + i - 1,
+      secondaryInput: input2,
+      output: i === states.length - 1 ? 0 : -1,
+      ...toProtoAction(fa.action, parent, base),
+    }));
+    const op = { inputs, file: { actions }, platform, constraints: {} };
+    return this.store(c, encodeMessage('Op', op), metadata, own.sourceLocations);
+  }
+}
+
+function toProtoAction(a: SubAction, parent: string, base: number): object {
+  if (a.kind === 'mkdir') {
+    return {
+      mkdir: {
+        path: normalizePath(parent, a.path, false),
+        mode: a.mode & 0o7777,
+        makeParents: a.info.makeParents,
+        owner: marshalChown(a.info.chown, base),
+        timestamp: -1,
+      },
+    };
+  }
+  const info = a.info;
+  return {
+    copy: {
+      src: sourcePath(a.srcPath, a.src.getDir()),
+      dest: normalizePath(parent, a.dest, true),
+      owner: marshalChown(info.chown, base),
+      mode: info.mode ?? -1,
+      followSymlink: info.followSymlinks,
+      dirCopyContents: info.copyDirContentsOnly,
+      attemptUnpackDockerCompatibility: info.attemptUnpack,
+      createDestPath: info.createDestPath,
+      allowWildcard: info.allowWildcard,
+      allowEmptyWildcard: info.allowEmptyWildcard,
+      timestamp: -1,
+    },
+  };
+}
+
+function marshalChown(chown: ChownOpt | undefined, base: number): object | undefined {
+  if (!chown) return undefined;
+  const user = (u: UserRef | undefined) =>
+    u === undefined ? undefined : 'id' in u ? { byID: u.id } : { byName: { name: u.name, input: base } };
+  return { user: user(chown.user), group: user(chown.group) };
+}
+
+function sourcePath(src: string, dir: string): string {
+  const p = cleanPath(src);
+  return isAbsPath(p) ? p : joinPath('/', dir, p);
+}
+
+/** Go's fileop normalizePath: relative paths join the state's dir; keepSlash preserves "dir/" and "dir/.". */
+export function normalizePath(parent: string, p: string, keepSlash: boolean): string {
+  let out = cleanPath(p);
+  if (!isAbsPath(out)) out = joinPath('/', parent, out);
+  if (keepSlash) {
+    if (p.endsWith('/') && !out.endsWith('/')) out += '/';
+    else if (p.endsWith('/.')) out = `${out === '/' ? out : `${out}/`}.`;
+  }
+  return out;
+}
+
+/** Go's State.File: the new state is the file op's single output. */
+export function file(base: State, action: FileAction, opts: OpOptions = {}): State {
+  return base.withOutput(new FileOp(base, action, opts).output);
+}

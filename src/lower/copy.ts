@@ -1,0 +1,174 @@
+import { fields, splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
+import { run } from '../llb/exec.js';
+import { file, FileAction, parseChown, type ChownOpt, type CopyInfo } from '../llb/fileop.js';
+import { git, http } from '../llb/source.js';
+import { cleanPath, isAbsPath, joinPath, State } from '../llb/state.js';
+import { shlexSplit, ShlexError } from '../syntax/shlex.js';
+import { expandWord } from './expansion.js';
+import type { StageScope } from './instructions.js';
+import { checkFlags, fail, parseJsonForm } from './words.js';
+
+interface CopyArgs {
+  readonly sources: { readonly at: LogicalSlice; readonly path: string }[];
+  readonly dest: string;
+  readonly destAt: LogicalSlice;
+  readonly flags: Map<string, Flag[]>;
+  readonly chown?: ChownOpt;
+  readonly mode?: number;
+}
+
+function readCopyArgs(scope: StageScope, name: string, flagSpec: Record<string, 'value'>): CopyArgs {
+  const { flags, rest } = splitFlags(scope.comp.args(scope.instr));
+  const byName = checkFlags(name, flags, flagSpec);
+  const json = parseJsonForm(rest);
+  const words = json
+    ? json.map((path) => ({ at: rest, path }))
+    : fields(rest).map((w) => ({ at: w, path: expandWord(w, scope.lookup) }));
+  if (words.length < 2) fail(rest, `${name} requires at least one source and a destination`, 0, Math.max(1, rest.text.length));
+  for (const w of words) if (w.path === '') fail(w.at, `${name} path expanded to an empty string`, 0, w.at.text.length);
+  const last = words[words.length - 1];
+  return {
+    sources: words.slice(0, -1),
+    dest: last.path,
+    destAt: last.at,
+    flags: byName,
+    chown: chownOf(byName.get('chown')?.[0], scope),
+    mode: modeOf(byName.get('chmod')?.[0], scope),
+  };
+}
+
+function chownOf(flag: Flag | undefined, scope: StageScope): ChownOpt | undefined {
+  if (!flag) return undefined;
+  const spec = expandWord(flag.value!, scope.lookup);
+  if (!/^[^:\s]+(?::[^:\s]+)?$/.test(spec)) fail(flag.value!, `invalid --chown ${JSON.stringify(spec)}: use user, user:group, uid or uid:gid`, 0, Math.max(1, flag.value!.text.length));
+  return parseChown(spec);
+}
+
+function modeOf(flag: Flag | undefined, scope: StageScope): number | undefined {
+  if (!flag) return undefined;
+  const spec = expandWord(flag.value!, scope.lookup);
+  if (!/^[0-7]{1,4}$/.test(spec)) fail(flag.value!, `invalid --chmod ${JSON.stringify(spec)}: use octal digits, like 0755`, 0, Math.max(1, flag.value!.text.length));
+  return parseInt(spec, 8);
+}
+
+/** A destination names a directory when it ends in `/` or is `.`; relative ones join the WORKDIR. */
+function resolveDest(dest: string, workdir: string): { path: string; isDir: boolean } {
+  const isDir = dest.endsWith('/') || dest === '.';
+  if (isAbsPath(dest)) return { path: dest, isDir };
+  const joined = joinPath(workdir || '/', dest);
+  return { path: isDir && !joined.endsWith('/') ? `${joined}/` : joined, isDir };
+}
+
+/** COPY [--from=stage|image] [--chown=...] [--chmod=...] <src>... <dest>. */
+export function lowerCopy(scope: StageScope): State {
+  const args = readCopyArgs(scope, 'COPY', { from: 'value', chown: 'value', chmod: 'value' });
+  const fromFlag = args.flags.get('from')?.[0];
+  const source = fromFlag
+    ? scope.comp.stageOrImage(fromFlag.value!, expandWord(fromFlag.value!, scope.lookup), scope.stage)
+    : scope.comp.context();
+  return copyLocal(scope, args, source);
+}
+
+function copyLocal(scope: StageScope, args: CopyArgs, source: State): State {
+  const dest = resolveDest(args.dest, scope.state.getDir());
+  if (scope.comp.copyMode === 'file' || args.chown || args.mode !== undefined) {
+    const info: CopyInfo = {
+      mode: args.mode,
+      chown: args.chown,
+      followSymlinks: true,
+      copyDirContentsOnly: true,
+      createDestPath: true,
+      allowWildcard: true,
+      allowEmptyWildcard: true,
+    };
+    return copyFileOp(scope, args.sources.map((s) => ({ state: source, path: joinPath('/', s.path), info })), dest.path);
+  }
+  return copyWithHelper(scope, args, source, dest);
+}
+
+/** Several sources chain into one FileOp, as Dockerfile's COPY does. */
+function copyFileOp(scope: StageScope, sources: { state: State; path: string; info: CopyInfo }[], dest: string): State {
+  let action: FileAction | undefined;
+  for (const s of sources) action = action ? action.copy(s.state, s.path, dest, s.info) : FileAction.copy(s.state, s.path, dest, s.info);
+  return file(scope.state, action!, { constraints: scope.comp.opConstraints(scope.stage, scope.instr) });
+}
+
+/**
+ * The seed program's copy: `cp -a` in a helper image with the source at /src and the stage
+ * at /dest. `cp` cannot create the destination directory, so a mkdir comes first.
+ */
+function copyWithHelper(scope: StageScope, args: CopyArgs, source: State, dest: { path: string; isDir: boolean }): State {
+  const constraints = scope.comp.opConstraints(scope.stage, scope.instr);
+  let state = scope.state;
+  const cleaned = cleanPath(dest.path);
+  const dir = dest.isDir ? cleaned : parentDir(cleaned);
+  if (dir !== '/') state = file(state, FileAction.mkdir(dir, 0o755, { makeParents: true }), { constraints });
+  for (const src of args.sources) {
+    const from = isAbsPath(src.path) ? src.path : `/${src.path}`;
+    const helper = run(scope.comp.copyHelper(), { args: copyCommand(src.at, `cp -a /src${from} /dest${dest.path}`), constraints });
+    helper.addMount('/src', source);
+    state = helper.addMount('/dest', state);
+  }
+  return state;
+}
+
+/** Go's llb.Shlexf: the paths are formatted into a command line and split again. */
+function copyCommand(at: LogicalSlice, line: string): string[] {
+  try {
+    return shlexSplit(line);
+  } catch (e) {
+    if (e instanceof ShlexError) fail(at, `this path cannot be copied by the cp helper (${e.message}); use copy=file`, 0, at.text.length);
+    throw e;
+  }
+}
+
+function parentDir(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i <= 0 ? '/' : p.slice(0, i);
+}
+
+/** ADD <http(s) URL | git URL#ref | local path>... <dest>. */
+export function lowerAdd(scope: StageScope): State {
+  const args = readCopyArgs(scope, 'ADD', { chown: 'value', chmod: 'value' });
+  const remote = args.sources.map((s) => remoteSource(s, scope));
+  if (remote.every((r) => r === undefined)) return copyLocal(scope, args, scope.comp.context());
+  const dest = resolveDest(args.dest, scope.state.getDir());
+  const local: CopyInfo = {
+    mode: args.mode,
+    chown: args.chown,
+    followSymlinks: true,
+    copyDirContentsOnly: true,
+    createDestPath: true,
+    allowWildcard: true,
+    allowEmptyWildcard: true,
+  };
+  const sources = args.sources.map((s, i) => {
+    const r = remote[i];
+    if (!r) return { state: scope.comp.context(), path: joinPath('/', s.path), info: local };
+    return { state: r.state, path: r.path, info: { mode: args.mode, chown: args.chown, createDestPath: true } };
+  });
+  return copyFileOp(scope, sources, dest.path);
+}
+
+const gitLike = /^(?:git:\/\/|ssh:\/\/|[A-Za-z0-9_-]+@[A-Za-z0-9.-]+:)|^https?:\/\/[^#]*\.git(?:#.*)?$/;
+
+function remoteSource(src: { at: LogicalSlice; path: string }, scope: StageScope): { state: State; path: string } | undefined {
+  const constraints = scope.comp.opConstraints(scope.stage, scope.instr);
+  if (gitLike.test(src.path)) {
+    const hash = src.path.indexOf('#');
+    const url = hash < 0 ? src.path : src.path.slice(0, hash);
+    const ref = hash < 0 ? '' : src.path.slice(hash + 1);
+    return { state: git(url, ref, { constraints }), path: '/' };
+  }
+  if (!/^https?:\/\//i.test(src.path)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(src.path);
+  } catch {
+    fail(src.at, `invalid URL ${JSON.stringify(src.path)}`, 0, src.at.text.length);
+  }
+  const segments = url.pathname.split('/');
+  const name = decodeURIComponent(segments[segments.length - 1] ?? '');
+  if (name === '') fail(src.at, `cannot name the downloaded file: ${JSON.stringify(src.path)} has no file name at the end of its path`, 0, src.at.text.length);
+  return { state: http(src.path, { filename: name, constraints }), path: `/${name}` };
+}

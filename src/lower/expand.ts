@@ -1,0 +1,487 @@
+// Dockerfile variable expansion with the semantics of BuildKit's
+// frontend/dockerfile/shell Lex (escape token '\'). Output has to be
+// byte-identical to the Go implementation, so its quirks are reproduced on
+// purpose rather than "fixed"; the ones that surprise people are noted inline.
+
+export type Lookup = (name: string) => string | undefined;
+
+export class ExpandError extends Error {
+  /** Index into the text passed to processWord/processWords/expandRaw. */
+  readonly offset: number;
+
+  constructor(message: string, offset: number) {
+    super(message);
+    this.name = 'ExpandError';
+    this.offset = offset;
+  }
+}
+
+/**
+ * Quote removal, escapes and expansion, as Lex.ProcessWordWithMap.
+ * Note: a trailing unescaped '\' is dropped, as in Go.
+ */
+export function processWord(text: string, lookup: Lookup): string {
+  return new Lexer(text, lookup, false).run(false, null);
+}
+
+/**
+ * As Lex.ProcessWords: the word is split on unquoted whitespace (Go's
+ * unicode.IsSpace), including whitespace produced by unquoted expansions.
+ * As in Go, a word that ends up empty (e.g. a lone `""`) is not emitted.
+ */
+export function processWords(text: string, lookup: Lookup): string[] {
+  const words = new WordCollector();
+  new Lexer(text, lookup, false).run(false, words);
+  return words.finish();
+}
+
+/**
+ * Lex with RawQuotes and RawEscapes: expansions are substituted but quotes and
+ * backslashes are kept for a later shlex pass. Two Go quirks survive here:
+ * inside double quotes a backslash before an ordinary character is emitted
+ * twice (`"\x"` becomes `"\\x"`), and the word of `${V:-word}` (also +, ?) is
+ * processed with escapes removed.
+ */
+export function expandRaw(text: string, lookup: Lookup): string {
+  return new Lexer(text, lookup, true).run(true, null);
+}
+
+const EOF = '';
+
+// Mirrors the word accumulation of Go's wordsStruct, including its oddity that
+// a quoted empty string marks "in a word" without ever producing one.
+class WordCollector {
+  private readonly words: string[] = [];
+  private word = '';
+  private inWord = false;
+
+  addChar(c: string): void {
+    if (isGoSpace(c)) {
+      if (this.inWord && this.word.length !== 0) {
+        this.words.push(this.word);
+        this.word = '';
+        this.inWord = false;
+      }
+    } else {
+      this.addRaw(c);
+    }
+  }
+
+  addString(s: string): void {
+    for (let i = 0; i < s.length; i++) this.addChar(s[i]!);
+  }
+
+  addRaw(s: string): void {
+    this.word += s;
+    this.inWord = true;
+  }
+
+  finish(): string[] {
+    if (this.word.length > 0) this.words.push(this.word);
+    return this.words;
+  }
+}
+
+class Lexer {
+  private pos = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly lookup: Lookup,
+    private readonly rawQuotes: boolean,
+  ) {
+    // Go's text/scanner silently skips a byte-order mark at the very start.
+    if (text.charCodeAt(0) === 0xfeff) this.pos = 1;
+  }
+
+  run(rawEscapes: boolean, words: WordCollector | null): string {
+    return this.processStopOn(EOF, rawEscapes, words);
+  }
+
+  // Reads up to `stop` (consuming it) or to the end when stop is EOF. Only the
+  // top-level call collects words; nested calls build ${...} operands.
+  private processStopOn(stop: string, rawEscapes: boolean, words: WordCollector | null): string {
+    const text = this.text;
+    const n = text.length;
+    let result = '';
+    while (this.pos < n) {
+      const c = text[this.pos]!;
+      if (stop !== EOF && c === stop) {
+        this.pos++;
+        return result;
+      }
+      if (c === '$') {
+        const v = this.processDollar();
+        result += v;
+        words?.addString(v);
+      } else if (c === "'") {
+        const v = this.processSingleQuote();
+        result += v;
+        words?.addRaw(v);
+      } else if (c === '"') {
+        const v = this.processDoubleQuote(rawEscapes);
+        result += v;
+        words?.addRaw(v);
+      } else {
+        this.pos++;
+        if (c === '\\') {
+          if (rawEscapes) {
+            result += c;
+            words?.addRaw(c);
+          }
+          if (this.pos >= n) break;
+          const e = text[this.pos++]!;
+          result += e;
+          words?.addRaw(e);
+        } else {
+          result += c;
+          words?.addChar(c);
+        }
+      }
+    }
+    if (stop !== EOF) {
+      throw new ExpandError(`unexpected end of text while looking for matching ${stop}`, this.pos);
+    }
+    return result;
+  }
+
+  private processSingleQuote(): string {
+    const start = this.pos;
+    const end = this.text.indexOf("'", start + 1);
+    if (end < 0) throw new ExpandError('unterminated quote', start);
+    this.pos = end + 1;
+    const body = this.text.slice(start + 1, end);
+    return this.rawQuotes ? `'${body}'` : body;
+  }
+
+  private processDoubleQuote(rawEscapes: boolean): string {
+    const text = this.text;
+    const n = text.length;
+    const start = this.pos++;
+    let result = this.rawQuotes ? '"' : '';
+    for (;;) {
+      if (this.pos >= n) throw new ExpandError('unterminated quote', start);
+      const c = text[this.pos]!;
+      if (c === '"') {
+        this.pos++;
+        return this.rawQuotes ? result + '"' : result;
+      }
+      if (c === '$') {
+        result += this.processDollar();
+        continue;
+      }
+      this.pos++;
+      if (c !== '\\') {
+        result += c;
+        continue;
+      }
+      if (rawEscapes) result += c;
+      if (this.pos >= n) continue;
+      const e = text[this.pos]!;
+      if (e === '"' || e === '$' || e === '\\') {
+        this.pos++;
+        result += e;
+      } else {
+        // The backslash stays literal; in raw mode this writes it a second time.
+        result += c;
+      }
+    }
+  }
+
+  private processDollar(): string {
+    const text = this.text;
+    const n = text.length;
+    const start = this.pos++;
+
+    if (text[this.pos] !== '{') {
+      const name = this.processName();
+      return name === '' ? '$' : (this.lookup(name) ?? '');
+    }
+
+    this.pos++;
+    if (this.pos >= n) throw new ExpandError("missing '}'", start);
+    const first = text[this.pos];
+    if (first === '{' || first === '}' || first === ':') {
+      throw new ExpandError('bad substitution', start);
+    }
+    const name = this.processName();
+    // Go reports "unsupported modifier" when the text ends right after the
+    // name; both are errors, ours says what is actually wrong.
+    if (this.pos >= n) throw new ExpandError("missing '}'", start);
+    let mod = this.nextCodePoint();
+    let mods = mod;
+
+    if (mod === '}') return this.lookup(name) ?? '';
+
+    if (mod === '/') return this.processReplace(name, start);
+
+    let nullIsUnset = false;
+    if (mod === ':') {
+      nullIsUnset = true;
+      mod = this.pos < n ? this.nextCodePoint() : EOF;
+      mods += mod;
+    } else if (mod !== '+' && mod !== '-' && mod !== '?' && mod !== '#' && mod !== '%') {
+      throw new ExpandError(`unsupported modifier (${mods}) in substitution`, start);
+    }
+
+    // After ':' Go falls through to reading the operand whatever the next
+    // character was, so e.g. `${V:=x}` is only rejected once '}' is found.
+    const word = this.operand('}', mod === '#' || mod === '%', start);
+    const value = this.lookup(name);
+    const unset = value === undefined || (nullIsUnset && value === '');
+
+    switch (mod) {
+      case '-':
+        return unset ? word : value!;
+      case '+':
+        return unset ? '' : word;
+      case '?':
+        if (value === undefined) {
+          throw new ExpandError(`${name}: ${word || 'is not allowed to be unset'}`, start);
+        }
+        if (unset) throw new ExpandError(`${name}: ${word || 'is not allowed to be empty'}`, start);
+        return value;
+      case '#':
+      case '%': {
+        let pattern = word;
+        const greedy = pattern.length > 0 && pattern[0] === mod;
+        if (greedy) pattern = pattern.slice(1);
+        return mod === '%'
+          ? trimSuffix(pattern, value ?? '', greedy, start)
+          : trimPrefix(pattern, value ?? '', greedy, start);
+      }
+      default:
+        throw new ExpandError(`unsupported modifier (${mods}) in substitution`, start);
+    }
+  }
+
+  // ${name/pattern/replacement} and ${name//pattern/replacement}.
+  private processReplace(name: string, start: number): string {
+    const all = this.text[this.pos] === '/';
+    if (all) this.pos++;
+    const pattern = this.operand('/', true, start);
+    const replacement = this.operand('}', true, start);
+    const value = this.lookup(name) ?? '';
+    const re = shellPatternToRegExp(pattern, true, false, start);
+    if (all) return goReplaceAll(re, value, replacement);
+    re.lastIndex = 0;
+    const m = re.exec(value);
+    if (!m) return value;
+    return value.slice(0, m.index) + replacement + value.slice(m.index + m[0].length);
+  }
+
+  // Like Go, any failure that leaves us at the end of the text is reported as
+  // the missing terminator, since that is the root cause.
+  private operand(stop: string, rawEscapes: boolean, start: number): string {
+    try {
+      return this.processStopOn(stop, rawEscapes, null);
+    } catch (err) {
+      if (err instanceof ExpandError && this.pos >= this.text.length) {
+        throw new ExpandError(stop === '/' ? "missing '/' in ${}" : "missing '}'", start);
+      }
+      throw err;
+    }
+  }
+
+  // Name rules are Go's processName: a run of digits ($1, $10), one special
+  // parameter character, or letters/digits/underscore in the Unicode sense.
+  // Positional and special parameters are looked up like any other name, so
+  // they expand to "" unless the lookup knows them.
+  private processName(): string {
+    const text = this.text;
+    const n = text.length;
+    const start = this.pos;
+    if (start >= n) return '';
+    const first = codePointString(text, start);
+    if (isGoDigit(first)) {
+      while (this.pos < n) {
+        const ch = codePointString(text, this.pos);
+        if (!isGoDigit(ch)) break;
+        this.pos += ch.length;
+      }
+      return text.slice(start, this.pos);
+    }
+    if (SPECIAL_PARAMS.has(first)) {
+      this.pos++;
+      return first;
+    }
+    while (this.pos < n) {
+      const ch = codePointString(text, this.pos);
+      if (ch !== '_' && !isGoLetter(ch) && !isGoDigit(ch)) break;
+      this.pos += ch.length;
+    }
+    return text.slice(start, this.pos);
+  }
+
+  private nextCodePoint(): string {
+    const ch = codePointString(this.text, this.pos);
+    this.pos += ch.length;
+    return ch;
+  }
+}
+
+const SPECIAL_PARAMS = new Set(['@', '*', '#', '?', '-', '$', '!', '0']);
+
+function codePointString(s: string, i: number): string {
+  const cp = s.codePointAt(i)!;
+  return cp > 0xffff ? s.slice(i, i + 2) : s[i]!;
+}
+
+function isGoDigit(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c < 0x80) return c >= 0x30 && c <= 0x39;
+  return /^\p{Nd}$/u.test(ch);
+}
+
+function isGoLetter(ch: string): boolean {
+  const c = ch.charCodeAt(0);
+  if (c < 0x80) return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+  return /^\p{L}$/u.test(ch);
+}
+
+// Go's unicode.IsSpace, which differs from JS \s (no U+FEFF).
+function isGoSpace(c: string): boolean {
+  switch (c.charCodeAt(0)) {
+    case 0x09: case 0x0a: case 0x0b: case 0x0c: case 0x0d: case 0x20:
+    case 0x85: case 0xa0: case 0x1680: case 0x2028: case 0x2029:
+    case 0x202f: case 0x205f: case 0x3000:
+      return true;
+    default: {
+      const code = c.charCodeAt(0);
+      return code >= 0x2000 && code <= 0x200a;
+    }
+  }
+}
+
+// Go's regexp '.' excludes only '\n'; JS '.' also excludes '\r' and U+2028/9.
+const ANY = '[^\\n]';
+
+// Port of convertShellPatternToRegex: '*' and '?' wildcards, backslash
+// escapes only for '*', '?' and '\', and '\}' / '\/' meaning the bare char.
+function shellPatternToRegExp(pattern: string, greedy: boolean, anchored: boolean, offset: number): RegExp {
+  const cps = Array.from(pattern);
+  let i = cps[0] === '\ufeff' ? 1 : 0;
+  let out = anchored ? '^' : '';
+  const star = greedy ? `${ANY}*` : `${ANY}*?`;
+  while (i < cps.length) {
+    let tok = cps[i++]!;
+    switch (tok) {
+      case '*':
+        out += star;
+        continue;
+      case '?':
+        out += ANY;
+        continue;
+      case '\\':
+        if (cps[i] === '}' || cps[i] === '/') continue;
+        out += '\\';
+        tok = i < cps.length ? cps[i++]! : '';
+        if (tok !== '*' && tok !== '?' && tok !== '\\') {
+          throw new ExpandError(`invalid pattern (${pattern}) in substitution: invalid escape '\\${tok}'`, offset);
+        }
+        break;
+      case '[': case ']': case '{': case '}': case '.': case '+':
+      case '(': case ')': case '|': case '^': case '$':
+        out += '\\';
+        break;
+    }
+    out += tok;
+  }
+  return new RegExp(out, 'gu');
+}
+
+// Reverses a pattern while keeping each escape pair in escape-first order.
+function reversePattern(pattern: string): string {
+  const cps = Array.from(pattern);
+  const last = cps.length - 1;
+  const out = new Array<string>(cps.length);
+  for (let i = 0; i <= last; ) {
+    const tok = cps[i]!;
+    const at = last - i;
+    if (tok === '\\' && i !== last) {
+      out[at - 1] = tok;
+      out[at] = cps[i + 1]!;
+      i += 2;
+    } else {
+      out[at] = tok;
+      i++;
+    }
+  }
+  return out.join('');
+}
+
+function reverseString(s: string): string {
+  return Array.from(s).reverse().join('');
+}
+
+function trimPrefix(pattern: string, value: string, greedy: boolean, offset: number): string {
+  const re = shellPatternToRegExp(pattern, greedy, true, offset);
+  re.lastIndex = 0;
+  const m = re.exec(value);
+  return m ? value.slice(m.index + m[0].length) : value;
+}
+
+// A regexp cannot find the shortest rightmost match, so, like Go, search the
+// reversed value with the reversed pattern.
+function trimSuffix(pattern: string, value: string, greedy: boolean, offset: number): string {
+  return reverseString(trimPrefix(reversePattern(pattern), reverseString(value), greedy, offset));
+}
+
+// Go's Regexp.ReplaceAllString: empty matches abutting the previous match are
+// skipped (JS replace does not skip them) and the replacement is a template.
+function goReplaceAll(re: RegExp, src: string, template: string): string {
+  let out = '';
+  let lastMatchEnd = 0;
+  let searchPos = 0;
+  while (searchPos <= src.length) {
+    re.lastIndex = searchPos;
+    const m = re.exec(src);
+    if (!m) break;
+    const a0 = m.index;
+    const a1 = a0 + m[0].length;
+    out += src.slice(lastMatchEnd, a0);
+    if (a1 > lastMatchEnd || a0 === 0) out += expandTemplate(template, m[0]);
+    lastMatchEnd = a1;
+    const width = searchPos < src.length ? codePointString(src, searchPos).length : 0;
+    if (searchPos + width > a1) searchPos += width;
+    else if (searchPos + 1 > a1) searchPos++;
+    else searchPos = a1;
+  }
+  return out + src.slice(lastMatchEnd);
+}
+
+// Go's Regexp.Expand for a pattern whose only group is the whole match:
+// $$ is '$', $0 / ${0} is the match, any other well-formed reference is empty,
+// and a malformed one leaves the '$' literal.
+function expandTemplate(template: string, match: string): string {
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const d = template.indexOf('$', i);
+    if (d < 0) break;
+    out += template.slice(i, d);
+    i = d + 1;
+    if (template[i] === '$') {
+      out += '$';
+      i++;
+      continue;
+    }
+    const brace = template[i] === '{';
+    let j = brace ? i + 1 : i;
+    const nameStart = j;
+    while (j < template.length) {
+      const ch = codePointString(template, j);
+      if (ch !== '_' && !isGoLetter(ch) && !isGoDigit(ch)) break;
+      j += ch.length;
+    }
+    const name = template.slice(nameStart, j);
+    if (name === '' || (brace && template[j] !== '}')) {
+      out += '$';
+      continue;
+    }
+    if (brace) j++;
+    i = j;
+    if (name === '0') out += match;
+  }
+  return out + template.slice(i);
+}

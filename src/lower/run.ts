@@ -1,0 +1,223 @@
+import { splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
+import { run, type MountOptions, type SecretInfo, type SSHInfo, type CacheSharing } from '../llb/exec.js';
+import { joinPath, State, type NetMode, type SecurityMode } from '../llb/state.js';
+import { shlexSplit, ShlexError } from '../syntax/shlex.js';
+import { expandKeepingQuotes, expandWord } from './expansion.js';
+import type { StageScope } from './instructions.js';
+import { checkFlags, fail, parseJsonForm } from './words.js';
+
+/** RUN [--mount=...]... [--network=...] [--security=...] <command line | JSON array>. */
+export function lowerRun(scope: StageScope): State {
+  const { flags, rest } = splitFlags(scope.comp.args(scope.instr));
+  const byName = checkFlags('RUN', flags, { mount: 'repeat', network: 'value', security: 'value' });
+  if (rest.text === '') fail(rest, 'RUN requires a command');
+  const args = commandArgs(rest, scope);
+  if (args.length === 0) fail(rest, 'RUN command is empty after expansion', 0, rest.text.length);
+
+  const network = choice<NetMode>(byName.get('network')?.[0], scope, { default: 'sandbox', none: 'none', host: 'host' });
+  const security = choice<SecurityMode>(byName.get('security')?.[0], scope, { sandbox: 'sandbox', insecure: 'insecure' });
+  const mounts = (byName.get('mount') ?? []).map((f) => parseMount(f, scope));
+  checkDuplicateTargets(mounts);
+
+  const secrets: SecretInfo[] = mounts.flatMap((m) => (m.kind === 'secret' ? m.secrets : []));
+  const ssh: SSHInfo[] = mounts.flatMap((m) => (m.kind === 'ssh' ? [m.ssh] : []));
+  const exec = run(scope.state, {
+    args,
+    network,
+    security,
+    secrets,
+    ssh,
+    constraints: scope.comp.opConstraints(scope.stage, scope.instr),
+  });
+  for (const m of mounts) {
+    if (m.kind === 'fs') exec.addMount(m.target, m.source ?? State.scratch(), m.opts);
+  }
+  return exec.root();
+}
+
+function commandArgs(rest: LogicalSlice, scope: StageScope): string[] {
+  const json = parseJsonForm(rest);
+  if (json) return json;
+  const expanded = expandKeepingQuotes(rest, scope.lookup);
+  try {
+    return shlexSplit(expanded);
+  } catch (e) {
+    if (!(e instanceof ShlexError)) throw e;
+    // Offsets into the expanded text match the source only when nothing was substituted.
+    fail(rest, e.message, expanded === rest.text ? e.offset : 0);
+  }
+}
+
+function choice<T extends string>(flag: Flag | undefined, scope: StageScope, values: Record<string, T>): T {
+  const first = Object.values(values)[0];
+  if (!flag) return first;
+  const v = expandWord(flag.value!, scope.lookup);
+  const picked = Object.hasOwn(values, v) ? values[v] : undefined;
+  if (!picked) fail(flag.value!, `invalid --${flag.name} ${JSON.stringify(v)}: use ${Object.keys(values).join(', ')}`, 0, Math.max(1, flag.value!.text.length));
+  return picked;
+}
+
+type ParsedMount =
+  | { kind: 'fs'; target: string; at: LogicalSlice; source?: State; opts: MountOptions }
+  | { kind: 'secret'; target: string; at: LogicalSlice; secrets: SecretInfo[] }
+  | { kind: 'ssh'; target: string; at: LogicalSlice; ssh: SSHInfo };
+
+interface MountField {
+  readonly key: string;
+  readonly value?: string;
+  readonly at: LogicalSlice;
+}
+
+const allowedKeys: Record<string, readonly string[]> = {
+  bind: ['target', 'source', 'from', 'rw', 'readwrite', 'ro', 'readonly'],
+  cache: ['target', 'id', 'sharing', 'from', 'source', 'ro', 'readonly'],
+  tmpfs: ['target', 'size'],
+  secret: ['target', 'id', 'env', 'required', 'mode', 'uid', 'gid'],
+  ssh: ['target', 'id', 'required', 'mode', 'uid', 'gid'],
+};
+
+const aliases: Record<string, string> = { dst: 'target', destination: 'target', src: 'source' };
+
+/** One `--mount=key=value,...` flag, with Dockerfile's keys and defaults. */
+function parseMount(flag: Flag, scope: StageScope): ParsedMount {
+  const value = flag.value!;
+  const fields = mountFields(value, scope);
+  const typeField = fields.find((f) => f.key === 'type');
+  const type = typeField?.value ?? 'bind';
+  if (!Object.hasOwn(allowedKeys, type)) {
+    fail(typeField!.at, `unknown mount type ${JSON.stringify(type)}: use bind, cache, tmpfs, secret or ssh`, 0, typeField!.at.text.length);
+  }
+  const get = new Map<string, MountField>();
+  for (const f of fields) {
+    if (f.key === 'type') continue;
+    if (!allowedKeys[type].includes(f.key)) fail(f.at, `unknown option ${JSON.stringify(f.key)} for a ${type} mount (it takes ${allowedKeys[type].join(', ')})`, 0, f.at.text.length);
+    if (get.has(f.key)) fail(f.at, `mount option ${f.key} given more than once`, 0, f.at.text.length);
+    get.set(f.key, f);
+  }
+  const str = (key: string): string | undefined => {
+    const f = get.get(key);
+    if (!f) return undefined;
+    if (f.value === undefined || f.value === '') fail(f.at, `mount option ${key} needs a value: ${key}=...`, 0, f.at.text.length);
+    return f.value;
+  };
+  const bool = (key: string): boolean | undefined => {
+    const f = get.get(key);
+    if (!f) return undefined;
+    if (f.value === undefined || f.value === 'true') return true;
+    if (f.value === 'false') return false;
+    fail(f.at, `mount option ${key} takes true or false`, 0, f.at.text.length);
+  };
+  const dir = scope.state.getDir();
+  const target = (fallback?: string): string => {
+    const t = str('target') ?? fallback;
+    if (t === undefined) fail(value, `a ${type} mount needs target=<path>`, 0, value.text.length);
+    return t.startsWith('/') ? joinPath(t) : joinPath('/', dir, t);
+  };
+  const mode = (fallback: number): number => {
+    const m = str('mode');
+    if (m === undefined) return fallback;
+    if (!/^[0-7]{1,4}$/.test(m)) fail(get.get('mode')!.at, `invalid mode ${JSON.stringify(m)}: use octal digits, like 0400`, 0, get.get('mode')!.at.text.length);
+    return parseInt(m, 8);
+  };
+  const id = (key: 'uid' | 'gid'): number | undefined => {
+    const v = str(key);
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) fail(get.get(key)!.at, `invalid ${key} ${JSON.stringify(v)}: use a number`, 0, get.get(key)!.at.text.length);
+    return Number(v);
+  };
+  const fromSource = (): { source?: State; selector?: string } => {
+    const from = get.get('from');
+    const selector = str('source');
+    if (!from) return { selector };
+    return { source: scope.comp.stageOrImage(from.at, str('from')!, scope.stage), selector };
+  };
+
+  switch (type) {
+    case 'bind': {
+      const t = target();
+      const rw = bool('rw') ?? bool('readwrite') ?? (bool('ro') ?? bool('readonly') ?? true) === false;
+      const from = get.has('from') ? fromSource() : { source: scope.comp.context(), selector: str('source') };
+      return { kind: 'fs', target: t, at: value, source: from.source, opts: { readonly: !rw, selector: from.selector } };
+    }
+    case 'cache': {
+      const t = target();
+      const sharingText = str('sharing') ?? 'shared';
+      if (!['shared', 'private', 'locked'].includes(sharingText)) {
+        fail(get.get('sharing')!.at, `invalid sharing ${JSON.stringify(sharingText)}: use shared, private or locked`, 0, get.get('sharing')!.at.text.length);
+      }
+      const from = fromSource();
+      const readonly = bool('ro') ?? bool('readonly') ?? false;
+      return {
+        kind: 'fs',
+        target: t,
+        at: value,
+        source: from.source,
+        opts: { readonly, selector: from.selector, cache: { id: str('id') ?? t, sharing: sharingText as CacheSharing } },
+      };
+    }
+    case 'tmpfs': {
+      const t = target();
+      const sizeField = get.get('size');
+      const size = sizeField ? parseSize(sizeField, str('size')!) : 0;
+      return { kind: 'fs', target: t, at: value, opts: { tmpfs: { size } } };
+    }
+    case 'secret': {
+      const explicitTarget = get.has('target');
+      const env = str('env');
+      const idValue = str('id') ?? (explicitTarget ? basename(target()) : undefined);
+      if (idValue === undefined) fail(value, 'a secret mount needs id=<id>', 0, value.text.length);
+      const optional = !(bool('required') ?? false);
+      const common = { id: idValue, optional, uid: id('uid'), gid: id('gid'), mode: mode(0o400) };
+      const secrets: SecretInfo[] = [];
+      if (!env || explicitTarget) secrets.push({ ...common, target: target(`/run/secrets/${idValue}`) });
+      if (env) secrets.push({ ...common, target: env, env: true });
+      return { kind: 'secret', target: explicitTarget || !env ? target(`/run/secrets/${idValue}`) : `env:${env}`, at: value, secrets };
+    }
+    case 'ssh': {
+      const t = get.has('target') ? target() : undefined;
+      const ssh: SSHInfo = { id: str('id'), target: t, optional: !(bool('required') ?? false), uid: id('uid'), gid: id('gid'), mode: mode(0o600) };
+      return { kind: 'ssh', target: t ?? `ssh:${fields.indexOf(typeField!)}`, at: value, ssh };
+    }
+  }
+  throw new Error(`unhandled mount type ${type}`);
+}
+
+/** Splits `a=b,c` into fields, expanding each value, remembering where each field is. */
+function mountFields(value: LogicalSlice, scope: StageScope): MountField[] {
+  const out: MountField[] = [];
+  let pos = 0;
+  for (const part of value.text.split(',')) {
+    const at: LogicalSlice = { text: part, start: value.start + pos, source: value.source };
+    pos += part.length + 1;
+    if (part === '') fail(at, 'empty mount option', 0);
+    const eq = part.indexOf('=');
+    const key = (eq < 0 ? part : part.slice(0, eq)).toLowerCase();
+    const raw = eq < 0 ? undefined : { text: part.slice(eq + 1), start: at.start + eq + 1, source: value.source };
+    out.push({ key: aliases[key] ?? key, value: raw && expandWord(raw, scope.lookup), at });
+  }
+  return out;
+}
+
+const sizeUnits: Record<string, number> = { '': 1, b: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40, p: 2 ** 50 };
+
+/** Sizes as Docker's RAMInBytes reads them: binary multiples, `64m`, `64MB`, `64MiB`, `1g`, `4096`. */
+export function parseSize(field: MountField, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgtpb]?)(?:i?b)?$/i.exec(text);
+  const unit = m ? sizeUnits[m[2].toLowerCase()] : undefined;
+  const size = m && unit ? Math.floor(Number(m[1]) * unit) : NaN;
+  if (!Number.isSafeInteger(size)) fail(field.at, `invalid size ${JSON.stringify(text)}: use bytes or a number with k, m, g (like 64m)`, 0, field.at.text.length);
+  return size;
+}
+
+function basename(p: string): string {
+  const parts = p.split('/').filter(Boolean);
+  return parts[parts.length - 1] ?? p;
+}
+
+function checkDuplicateTargets(mounts: ParsedMount[]): void {
+  const seen = new Set<string>(['/']);
+  for (const m of mounts) {
+    if (seen.has(m.target)) fail(m.at, `two mounts at ${m.target}`, 0, m.at.text.length);
+    seen.add(m.target);
+  }
+}

@@ -1,0 +1,113 @@
+import type { SourceFile } from '../diagnostics.js';
+import type { Instruction, Token } from './cst.js';
+
+/**
+ * An instruction's arguments as one logical line: continuation lines joined the way
+ * Dockerfile joins them (the backslash and newline removed, nothing inserted), comment lines
+ * inside the continuation dropped. Every character maps back to its source offset.
+ */
+export class LogicalText {
+  private constructor(
+    readonly source: SourceFile,
+    readonly text: string,
+    private readonly segments: readonly { at: number; offset: number }[],
+    private readonly endOffset: number,
+  ) {}
+
+  static of(source: SourceFile, instr: Instruction): LogicalText {
+    const parts: string[] = [];
+    const segments: { at: number; offset: number }[] = [];
+    let at = 0;
+    const body = instr.body;
+    // Leading whitespace after the keyword is not part of the arguments.
+    let i = 0;
+    while (i < body.length && isTrivia(body[i])) i++;
+    let end = i;
+    for (let j = body.length - 1; j >= i; j--) {
+      if (!isTrivia(body[j])) {
+        end = j + 1;
+        break;
+      }
+    }
+    for (let j = i; j < end; j++) {
+      const t = body[j];
+      if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline') continue;
+      segments.push({ at, offset: t.offset });
+      parts.push(t.text);
+      at += t.text.length;
+    }
+    const last = body[end - 1] ?? instr.keyword;
+    return new LogicalText(source, parts.join(''), segments, last.offset + last.text.length);
+  }
+
+  /** The source offset of character `index` of the text (the end of the text maps past the last token). */
+  offsetAt(index: number): number {
+    if (this.segments.length === 0 || index >= this.text.length) return this.endOffset;
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.segments[mid].at <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    const s = this.segments[lo];
+    return s.offset + (index - s.at);
+  }
+
+  slice(from: number, to = this.text.length): LogicalSlice {
+    return { text: this.text.slice(from, to), start: from, source: this };
+  }
+}
+
+/** A piece of a logical line, remembering where it starts so errors can point into it. */
+export interface LogicalSlice {
+  readonly text: string;
+  readonly start: number;
+  readonly source: LogicalText;
+}
+
+export function offsetOf(s: LogicalSlice, index = 0): number {
+  return s.source.offsetAt(s.start + index);
+}
+
+function isTrivia(t: Token): boolean {
+  return t.kind === 'whitespace' || t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline';
+}
+
+/** Splits on runs of spaces and tabs, like Go's strings.Fields on a Dockerfile line. */
+export function fields(s: LogicalSlice): LogicalSlice[] {
+  const out: LogicalSlice[] = [];
+  const re = /[^ \t]+/g;
+  for (let m = re.exec(s.text); m; m = re.exec(s.text)) {
+    out.push({ text: m[0], start: s.start + m.index, source: s.source });
+  }
+  return out;
+}
+
+export interface Flag {
+  readonly name: string;
+  readonly value?: LogicalSlice;
+  readonly slice: LogicalSlice;
+}
+
+/** Leading `--name[=value]` words (Dockerfile's builder flags); the rest is the instruction's arguments. */
+export function splitFlags(s: LogicalSlice): { flags: Flag[]; rest: LogicalSlice } {
+  const flags: Flag[] = [];
+  const re = /[ \t]*([^ \t]+)/y;
+  let pos = 0;
+  for (;;) {
+    re.lastIndex = pos;
+    const m = re.exec(s.text);
+    if (!m || !m[1].startsWith('--')) break;
+    const wordStart = pos + m[0].length - m[1].length;
+    const word = m[1];
+    const eq = word.indexOf('=');
+    const name = eq < 0 ? word.slice(2) : word.slice(2, eq);
+    const value = eq < 0 ? undefined : { text: word.slice(eq + 1), start: s.start + wordStart + eq + 1, source: s.source };
+    flags.push({ name, value, slice: { text: word, start: s.start + wordStart, source: s.source } });
+    pos = re.lastIndex;
+  }
+  const rest = s.text.slice(pos);
+  const lead = rest.length - rest.trimStart().length;
+  return { flags, rest: { text: rest.trim(), start: s.start + pos + lead, source: s.source } };
+}

@@ -1,0 +1,57 @@
+import type { SourceFile } from '../diagnostics.js';
+import type { InstructionName } from './tokens.js';
+
+/** A token as the concrete tree keeps it: enough to reprint the file exactly. */
+export interface Token {
+  readonly kind: TokenKind;
+  readonly text: string;
+  readonly offset: number;
+  readonly line: number;
+}
+
+export type TokenKind =
+  | 'keyword'
+  | 'word'
+  | 'flag'
+  | 'whitespace'
+  | 'continuation'
+  | 'comment'
+  | 'newline';
+
+/**
+ * The concrete syntax tree: every line of the file, in order, with comments and
+ * continuations kept. Lowering reads instructions from it; the formatter reprints it.
+ */
+export interface BuildFile {
+  readonly source: SourceFile;
+  readonly items: readonly Item[];
+  /** Parser directives (`# key=value` lines at the top), keys lower-cased. */
+  readonly directives: ReadonlyMap<string, Directive>;
+}
+
+export interface Directive {
+  readonly value: string;
+  readonly offset: number;
+}
+
+export type Item = CommentLine | BlankLine | Instruction;
+
+export interface CommentLine {
+  readonly kind: 'comment';
+  readonly token: Token;
+}
+
+export interface BlankLine {
+  readonly kind: 'blank';
+  readonly line: number;
+}
+
+export interface Instruction {
+  readonly kind: 'instruction';
+  readonly name: InstructionName;
+  readonly keyword: Token;
+  /** Everything after the keyword up to the end of the instruction, trivia included. */
+  readonly body: readonly Token[];
+  readonly startLine: number;
+  readonly endLine: number;
+}
