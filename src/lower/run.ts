@@ -72,7 +72,7 @@ const allowedKeys: Record<string, readonly string[]> = {
   bind: ['target', 'source', 'from', 'rw', 'readwrite', 'ro', 'readonly'],
   cache: ['target', 'id', 'sharing', 'from', 'source', 'ro', 'readonly'],
   tmpfs: ['target', 'size'],
-  secret: ['target', 'id', 'env', 'required', 'mode', 'uid', 'gid'],
+  secret: ['target', 'id', 'source', 'env', 'required', 'mode', 'uid', 'gid'],
   ssh: ['target', 'id', 'required', 'mode', 'uid', 'gid'],
 };
 
@@ -83,7 +83,7 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
   const value = flag.value!;
   const fields = mountFields(value, scope);
   const typeField = fields.find((f) => f.key === 'type');
-  const type = typeField?.value ?? 'bind';
+  const type = typeField?.value?.toLowerCase() ?? 'bind';
   if (!Object.hasOwn(allowedKeys, type)) {
     fail(typeField!.at, `unknown mount type ${JSON.stringify(type)}: use bind, cache, tmpfs, secret or ssh`, 0, typeField!.at.text.length);
   }
@@ -103,15 +103,20 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
   const bool = (key: string): boolean | undefined => {
     const f = get.get(key);
     if (!f) return undefined;
-    if (f.value === undefined || f.value === 'true') return true;
-    if (f.value === 'false') return false;
+    if (f.value === undefined) return true;
+    // Go's strconv.ParseBool, which Dockerfile uses for these options.
+    if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(f.value)) return true;
+    if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(f.value)) return false;
     fail(f.at, `mount option ${key} takes true or false`, 0, f.at.text.length);
   };
   const dir = scope.state.getDir();
   const target = (fallback?: string): string => {
     const t = str('target') ?? fallback;
     if (t === undefined) fail(value, `a ${type} mount needs target=<path>`, 0, value.text.length);
-    return t.startsWith('/') ? joinPath(t) : joinPath('/', dir, t);
+    // As Dockerfile: absolute targets are kept as written, relative ones join the WORKDIR.
+    const resolved = joinPath(t).startsWith('/') ? t : joinPath('/', dir, t);
+    if (resolved === '/') fail(get.get('target')?.at ?? value, 'a mount cannot replace the root filesystem (target=/)', 0, (get.get('target')?.at ?? value).text.length);
+    return resolved;
   };
   const mode = (fallback: number): number => {
     const m = str('mode');
@@ -125,9 +130,14 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
     if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) fail(get.get(key)!.at, `invalid ${key} ${JSON.stringify(v)}: use a number`, 0, get.get(key)!.at.text.length);
     return Number(v);
   };
+  const selectorOf = (): string | undefined => {
+    const src = str('source');
+    const joined = src === undefined ? '/' : joinPath('/', src);
+    return joined === '/' ? undefined : joined;
+  };
   const fromSource = (): { source?: State; selector?: string } => {
     const from = get.get('from');
-    const selector = str('source');
+    const selector = selectorOf();
     if (!from) return { selector };
     return { source: scope.comp.stageOrImage(from.at, str('from')!, scope.stage), selector };
   };
@@ -136,12 +146,12 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
     case 'bind': {
       const t = target();
       const rw = bool('rw') ?? bool('readwrite') ?? (bool('ro') ?? bool('readonly') ?? true) === false;
-      const from = get.has('from') ? fromSource() : { source: scope.comp.context(), selector: str('source') };
+      const from = get.has('from') ? fromSource() : { source: scope.comp.context(), selector: selectorOf() };
       return { kind: 'fs', target: t, at: value, source: from.source, opts: { readonly: !rw, selector: from.selector } };
     }
     case 'cache': {
       const t = target();
-      const sharingText = str('sharing') ?? 'shared';
+      const sharingText = (str('sharing') ?? 'shared').toLowerCase();
       if (!['shared', 'private', 'locked'].includes(sharingText)) {
         fail(get.get('sharing')!.at, `invalid sharing ${JSON.stringify(sharingText)}: use shared, private or locked`, 0, get.get('sharing')!.at.text.length);
       }
@@ -164,7 +174,8 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
     case 'secret': {
       const explicitTarget = get.has('target');
       const env = str('env');
-      const idValue = str('id') ?? (explicitTarget ? basename(target()) : undefined);
+      if (get.has('id') && get.has('source')) fail(get.get('source')!.at, 'a secret mount takes id or source, not both', 0, get.get('source')!.at.text.length);
+      const idValue = str('id') ?? str('source') ?? (explicitTarget ? basename(target()) : undefined);
       if (idValue === undefined) fail(value, 'a secret mount needs id=<id>', 0, value.text.length);
       const optional = !(bool('required') ?? false);
       const common = { id: idValue, optional, uid: id('uid'), gid: id('gid'), mode: mode(0o400) };
