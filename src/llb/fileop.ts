@@ -1,5 +1,6 @@
 import { addCap, marshalConstraints, type Constraints } from './constraints.js';
-import { cleanPath, isAbsPath, joinPath, opConstraints, State, type OpOptions } from './state.js';
+import { cleanPath, isAbsPath, joinPath } from './path.js';
+import { opConstraints, State, type OpOptions } from './state.js';
 import { MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
 import { encodeMessage } from '../wire/encode.js';
 

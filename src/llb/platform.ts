@@ -2,6 +2,8 @@
 // followed by platforms.Normalize, which is what BuildKit applies to
 // --platform values before they reach LLB.
 
+import { joinPath } from './path.js';
+
 export interface Platform {
   os: string;
   architecture: string;
@@ -52,7 +54,7 @@ export function parsePlatform(spec: string): Platform {
 /** os/arch[/variant], like containerd's platforms.Format. */
 export function formatPlatform(p: Platform): string {
   if (p.os === '') return 'unknown';
-  return joinPath([p.os, p.architecture, p.variant ?? '']);
+  return joinPath(p.os, p.architecture, p.variant ?? '');
 }
 
 /**
@@ -94,24 +96,4 @@ export function normalizePlatform(p: Platform): Platform {
       break;
   }
   return variant === '' ? { os, architecture: arch } : { os, architecture: arch, variant };
-}
-
-// Go's path.Join: drop empty elements, then path.Clean.
-function joinPath(elems: string[]): string {
-  const joined = elems.filter((e) => e !== '').join('/');
-  if (joined === '') return '';
-  const rooted = joined.startsWith('/');
-  const out: string[] = [];
-  for (const seg of joined.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-      continue;
-    }
-    out.push(seg);
-  }
-  const body = out.join('/');
-  if (rooted) return '/' + body;
-  return body === '' ? '.' : body;
 }

@@ -1,4 +1,5 @@
 import { newConstraints, type Constraints } from './constraints.js';
+import { joinPath } from './path.js';
 import { EnvList } from './env.js';
 import type { Platform } from './platform.js';
 import type { Output } from './vertex.js';
@@ -76,33 +77,4 @@ export interface OpOptions {
 
 export function opConstraints(opts: OpOptions | undefined): Constraints {
   return newConstraints(opts?.constraints);
-}
-
-/** Go's path.Clean. */
-export function cleanPath(p: string): string {
-  if (p === '') return '.';
-  const rooted = p.startsWith('/');
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-    } else {
-      out.push(part);
-    }
-  }
-  const joined = out.join('/');
-  if (rooted) return `/${joined}`;
-  return joined === '' ? '.' : joined;
-}
-
-/** Go's path.Join: empty elements are ignored, the result is cleaned. */
-export function joinPath(...parts: string[]): string {
-  const nonEmpty = parts.filter((p) => p !== '');
-  return nonEmpty.length === 0 ? '' : cleanPath(nonEmpty.join('/'));
-}
-
-export function isAbsPath(p: string): boolean {
-  return p.startsWith('/');
 }

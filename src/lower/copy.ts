@@ -2,7 +2,8 @@ import { fields, splitFlags, type Flag, type LogicalSlice } from '../syntax/args
 import { run } from '../llb/exec.js';
 import { file, FileAction, parseChown, type ChownOpt, type CopyInfo } from '../llb/fileop.js';
 import { git, http } from '../llb/source.js';
-import { cleanPath, isAbsPath, joinPath, State } from '../llb/state.js';
+import { cleanPath, isAbsPath, joinPath } from '../llb/path.js';
+import type { State } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandWord } from './expansion.js';
 import type { StageScope } from './instructions.js';
@@ -72,18 +73,23 @@ export function lowerCopy(scope: StageScope): State {
 function copyLocal(scope: StageScope, args: CopyArgs, source: State): State {
   const dest = resolveDest(args.dest, scope.state.getDir());
   if (scope.comp.copyMode === 'file' || args.chown || args.mode !== undefined) {
-    const info: CopyInfo = {
-      mode: args.mode,
-      chown: args.chown,
-      followSymlinks: true,
-      copyDirContentsOnly: true,
-      createDestPath: true,
-      allowWildcard: true,
-      allowEmptyWildcard: true,
-    };
+    const info = dockerfileCopyInfo(args);
     return copyFileOp(scope, args.sources.map((s) => ({ state: source, path: joinPath('/', s.path), info })), dest.path);
   }
   return copyWithHelper(scope, args, source, dest);
+}
+
+/** Dockerfile's COPY semantics for a FileOp copy. */
+function dockerfileCopyInfo(args: CopyArgs): CopyInfo {
+  return {
+    mode: args.mode,
+    chown: args.chown,
+    followSymlinks: true,
+    copyDirContentsOnly: true,
+    createDestPath: true,
+    allowWildcard: true,
+    allowEmptyWildcard: true,
+  };
 }
 
 /** Several sources chain into one FileOp, as Dockerfile's COPY does. */
@@ -133,15 +139,7 @@ export function lowerAdd(scope: StageScope): State {
   const remote = args.sources.map((s) => remoteSource(s, scope));
   if (remote.every((r) => r === undefined)) return copyLocal(scope, args, scope.comp.context());
   const dest = resolveDest(args.dest, scope.state.getDir());
-  const local: CopyInfo = {
-    mode: args.mode,
-    chown: args.chown,
-    followSymlinks: true,
-    copyDirContentsOnly: true,
-    createDestPath: true,
-    allowWildcard: true,
-    allowEmptyWildcard: true,
-  };
+  const local = dockerfileCopyInfo(args);
   const sources = args.sources.map((s, i) => {
     const r = remote[i];
     if (!r) return { state: scope.comp.context(), path: joinPath('/', s.path), info: local };

@@ -1,6 +1,7 @@
 import { splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
 import { run, type MountOptions, type SecretInfo, type SSHInfo, type CacheSharing } from '../llb/exec.js';
-import { joinPath, State, type NetMode, type SecurityMode } from '../llb/state.js';
+import { joinPath } from '../llb/path.js';
+import { State, type NetMode, type SecurityMode } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandKeepingQuotes, expandWord } from './expansion.js';
 import type { StageScope } from './instructions.js';

@@ -1,0 +1,30 @@
+// Go's `path` package, which llb uses for every path it normalises.
+
+/** Go's path.Clean. */
+export function cleanPath(p: string): string {
+  if (p === '') return '.';
+  const rooted = p.startsWith('/');
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+      else if (!rooted) out.push('..');
+    } else {
+      out.push(part);
+    }
+  }
+  const joined = out.join('/');
+  if (rooted) return `/${joined}`;
+  return joined === '' ? '.' : joined;
+}
+
+/** Go's path.Join: empty elements are ignored, the result is cleaned. */
+export function joinPath(...parts: string[]): string {
+  const nonEmpty = parts.filter((p) => p !== '');
+  return nonEmpty.length === 0 ? '' : cleanPath(nonEmpty.join('/'));
+}
+
+export function isAbsPath(p: string): boolean {
+  return p.startsWith('/');
+}
