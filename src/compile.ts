@@ -1,8 +1,8 @@
 import { Diagnostic, SourceFile } from './diagnostics.js';
-import { marshal } from './llb/definition.js';
+import { marshal, type Definition } from './llb/definition.js';
 import { newConstraints } from './llb/constraints.js';
 import type { Platform } from './llb/platform.js';
-import { lower, type CopyMode } from './lower/lower.js';
+import { lower, type CopyMode, type Lowered } from './lower/lower.js';
 import { parse } from './syntax/parser.js';
 import { encodeDefinition } from './wire/definition.js';
 
@@ -26,9 +26,21 @@ export const defaultCopyImage = 'docker.io/library/alpine:latest';
 /** Source text to marshalled pb.Definition: the whole pipeline, no I/O. Throws Diagnostic on bad input. */
 export function compile(source: SourceFile, options: CompileOptions = {}): Compiled {
   checkText(source);
-  const tree = parse(source);
+  const { def, warnings } = definitionOf(source, options);
+  const sources = options.debugInfo ? [{ filename: source.name, data: Buffer.from(source.text, 'utf8'), language: 'llb' }] : [];
+  return { bytes: encodeDefinition(def, sources), warnings };
+}
+
+// One function per phase, so that each phase's input is garbage once the phase is done: for a
+// 100,000-instruction file the syntax tree and the op graph each weigh more than the output.
+function definitionOf(source: SourceFile, options: CompileOptions): { def: Definition; warnings: readonly Diagnostic[] } {
   const platform = options.platform ?? defaultPlatform;
-  const { state, warnings } = lower(tree, {
+  const { state, warnings } = lowerSource(source, platform, options);
+  return { def: marshal(state, newConstraints({ platform, localUniqueID: 'llbc' })), warnings };
+}
+
+function lowerSource(source: SourceFile, platform: Platform, options: CompileOptions): Lowered {
+  return lower(parse(source), {
     buildArgs: options.buildArgs ?? new Map(),
     target: options.target,
     platform,
@@ -36,9 +48,6 @@ export function compile(source: SourceFile, options: CompileOptions = {}): Compi
     copyMode: options.copyMode,
     debugInfo: options.debugInfo,
   });
-  const def = marshal(state, newConstraints({ platform, localUniqueID: 'llbc' }));
-  const sources = options.debugInfo ? [{ filename: source.name, data: Buffer.from(source.text, 'utf8'), language: 'llb' }] : [];
-  return { bytes: encodeDefinition(def, sources), warnings };
 }
 
 /** NUL bytes mean the input is not a text file; say so instead of reporting odd syntax. */

@@ -9,6 +9,19 @@ export function stderrColors(): ChalkInstance {
   return new Chalk({ level: enabled ? 1 : 0 });
 }
 
+/** The same rule for output written to stdout. */
+export function stdoutColors(): ChalkInstance {
+  const enabled = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  return new Chalk({ level: enabled ? 1 : 0 });
+}
+
+/** Thrown by a command to end with this exit status, having said what it had to say. */
+export class ExitStatus extends Error {
+  constructor(readonly code: number) {
+    super(`exit status ${code}`);
+  }
+}
+
 export function report(d: Diagnostic): void {
   process.stderr.write(renderDiagnostic(d, stderrColors()));
 }
@@ -16,15 +29,18 @@ export function report(d: Diagnostic): void {
 /** Reads a build file, `-` meaning standard input. */
 export async function readSource(path: string, displayName?: string): Promise<SourceFile> {
   const name = displayName ?? (path === '-' ? '<stdin>' : path);
-  let bytes: Uint8Array;
+  return decodeSource(name, await readBytes(path, name));
+}
+
+/** Reads a file's bytes, `-` meaning standard input; failures are diagnostics naming the file. */
+export async function readBytes(path: string, name = path === '-' ? '<stdin>' : path): Promise<Uint8Array> {
   try {
-    bytes = path === '-' ? await readStdin() : await readFile(path);
+    return path === '-' ? await readStdin() : await readFile(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.message;
     throw new Diagnostic(undefined, 0, `cannot read ${name}: ${why}`);
   }
-  return decodeSource(name, bytes);
 }
 
 async function readStdin(): Promise<Uint8Array> {

@@ -1,9 +1,12 @@
 import { Command, CommanderError } from 'commander';
 import { isDiagnostic } from '../diagnostics.js';
 import { buildCommand } from './build.js';
-import { report } from './io.js';
+import { diffCommand } from './diff.js';
+import { dumpCommand } from './dump.js';
+import { fmtCommand } from './fmt.js';
+import { ExitStatus, report } from './io.js';
 
-/** Exit codes: 0 success, 1 bad input (or a difference, for commands that compare), 2 internal error. */
+/** Exit codes: 0 success, 1 bad input (or a difference, for commands that compare), 2 internal error (for diff: trouble). */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('llbc')
     .description('Compile a Dockerfile-like build language to BuildKit LLB')
@@ -12,11 +15,15 @@ export async function main(argv: string[]): Promise<number> {
     .showSuggestionAfterError()
     .configureOutput({ outputError: (s, write) => write(`llbc: ${s.replace(/^error: /, 'error: ')}`) });
   buildCommand(program);
+  dumpCommand(program);
+  diffCommand(program);
+  fmtCommand(program);
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
+    if (e instanceof ExitStatus) return e.code;
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
     if (isDiagnostic(e)) {
       report(e);

@@ -20,15 +20,19 @@ export interface Constraints {
   platform?: Platform;
   localUniqueID?: string;
   metadata: OpMetadata;
-  sourceLocations: SourceLocation[];
+  sourceLocations: readonly SourceLocation[];
 }
+
+const noLocations: readonly SourceLocation[] = [];
 
 export function newConstraints(init: Partial<Constraints> = {}): Constraints {
   return {
     platform: init.platform,
     localUniqueID: init.localUniqueID,
-    metadata: { caps: { ...(init.metadata?.caps ?? {}) }, description: init.metadata?.description && { ...init.metadata.description } },
-    sourceLocations: [...(init.sourceLocations ?? [])],
+    // Caps are added to as an op marshals, so they are copied; descriptions are only replaced.
+    metadata: { caps: { ...(init.metadata?.caps ?? {}) }, description: init.metadata?.description },
+    // Location lists are never changed, so one empty list serves every op without debug info.
+    sourceLocations: init.sourceLocations ?? noLocations,
   };
 }
 
@@ -47,6 +51,13 @@ export function marshalConstraints(base: Constraints, override: Constraints): { 
   const p = override.platform ?? base.platform ?? { os: 'linux', architecture: 'amd64' };
   return {
     platform: { Architecture: p.architecture, OS: p.os, Variant: p.variant ?? '' },
-    metadata: mergeMetadata(base.metadata, override.metadata),
+    // The marshal-wide constraints rarely carry metadata; an op's own is then used as it is.
+    metadata: isEmptyMetadata(base.metadata) ? override.metadata : mergeMetadata(base.metadata, override.metadata),
   };
+}
+
+function isEmptyMetadata(m: OpMetadata): boolean {
+  if (m.description) return false;
+  for (const _ in m.caps) return false;
+  return true;
 }

@@ -9,7 +9,7 @@ export interface Definition {
   readonly def: Uint8Array[];
   readonly metadata: Map<string, OpMetadata>;
   /** Digest → where in the build files the op came from; every emitted op has an entry, maybe empty. */
-  readonly locations: Map<string, SourceLocation[]>;
+  readonly locations: Map<string, readonly SourceLocation[]>;
 }
 
 /**
@@ -20,7 +20,6 @@ export interface Definition {
 export function marshal(state: State, c: Constraints): Definition {
   const def: Definition = { def: [], metadata: new Map(), locations: new Map() };
   if (!state.output) return def;
-  const emitted = new Set<string>();
   const visited = new Set<Vertex>();
   const stack: { v: Vertex; next: number; inputs: readonly { vertex: Vertex }[] }[] = [];
   const push = (v: Vertex) => {
@@ -37,10 +36,11 @@ export function marshal(state: State, c: Constraints): Definition {
     if (visited.has(top.v)) continue;
     visited.add(top.v);
     const m = top.v.marshal(c);
-    def.metadata.set(m.digest, mergeMetadata(def.metadata.get(m.digest), m.metadata));
-    if (emitted.has(m.digest)) continue;
-    emitted.add(m.digest);
-    def.locations.set(m.digest, [...m.locations]);
+    // An op's metadata and locations are never changed once marshalled, so they are shared, not copied.
+    const seen = def.metadata.get(m.digest);
+    def.metadata.set(m.digest, seen ? mergeMetadata(seen, m.metadata) : m.metadata);
+    if (seen) continue;
+    def.locations.set(m.digest, m.locations);
     def.def.push(m.bytes);
   }
   const terminal = encodeMessage('Op', { inputs: [state.output.toInput(c)] });

@@ -47,6 +47,7 @@ interface Mount {
   output?: Output;
 }
 
+const plainMount: MountOptions = {};
 const netModes: Record<NetMode, number> = { sandbox: 0, host: 1, none: 2 };
 const securityModes: Record<SecurityMode, number> = { sandbox: 0, insecure: 1 };
 const sharingModes: Record<CacheSharing, number> = { shared: 0, private: 1, locked: 2 };
@@ -55,21 +56,22 @@ const mountTypes = { bind: 0, secret: 1, ssh: 2, cache: 3, tmpfs: 4 } as const;
 /** Go's llb.ExecOp: a process run over a root filesystem plus mounts. */
 export class ExecOp extends MarshalCache implements Vertex {
   private mounts: Mount[] = [];
-  private readonly constraints: Constraints;
+  /** Made when the op is marshalled: until then a large graph would carry three objects per op for nothing. */
+  private constraints?: Constraints;
 
   constructor(
     private readonly base: State,
     private readonly opts: RunOptions,
   ) {
     super();
-    this.constraints = opConstraints(opts);
   }
 
-  addMount(target: string, source: Output | undefined, opts: MountOptions = {}): Output | undefined {
+  addMount(target: string, source: Output | undefined, opts: MountOptions = plainMount): Output | undefined {
     const m: Mount = { target, source, opts };
-    this.mounts.push(m);
+    // Copied rather than pushed, so that the usual single mount costs one slot, not seventeen.
+    this.mounts = this.mounts.concat(m);
     if (opts.readonly) m.output = source;
-    else if (!opts.tmpfs && !opts.cache) m.output = new Output(this, () => this.outputIndex(m));
+    else if (!opts.tmpfs && !opts.cache) m.output = new MountOutput(this, m);
     return m.output;
   }
 
@@ -79,7 +81,8 @@ export class ExecOp extends MarshalCache implements Vertex {
     return this.mounts;
   }
 
-  private outputIndex(m: Mount): number {
+  /** A writable mount's output number, once all mounts are known. */
+  outputIndex(m: Mount): number {
     let i = 0;
     for (const other of this.sortedMounts()) {
       if (!hasOutput(other)) continue;
@@ -98,7 +101,7 @@ export class ExecOp extends MarshalCache implements Vertex {
   marshal(c: Constraints): Marshalled {
     const hit = this.load(c);
     if (hit) return hit;
-    const own = this.constraints;
+    const own = (this.constraints ??= opConstraints(this.opts));
     const mounts = this.sortedMounts();
     let env = this.base.getEnv();
     const ssh = (this.opts.ssh ?? []).map((s, i) => ({ ...s, target: s.target || `/run/buildkit/ssh_agent.${i}` }));
@@ -182,6 +185,19 @@ export class ExecOp extends MarshalCache implements Vertex {
       constraints: {},
     };
     return this.store(c, encodeMessage('Op', op), metadata, own.sourceLocations);
+  }
+}
+
+class MountOutput extends Output {
+  constructor(
+    private readonly exec: ExecOp,
+    private readonly mount: Mount,
+  ) {
+    super(exec);
+  }
+
+  override index(): number {
+    return this.exec.outputIndex(this.mount);
   }
 }
 

@@ -85,15 +85,15 @@ export class FileAction {
 /** Go's llb.FileOp over a bound chain of actions. */
 export class FileOp extends MarshalCache implements Vertex {
   readonly output: Output;
-  private readonly constraints: Constraints;
+  /** Made when the op is marshalled, as for an exec. */
+  private constraints?: Constraints;
 
   constructor(
     private readonly base: State,
     private readonly action: FileAction,
-    opts: OpOptions,
+    private readonly opts: OpOptions,
   ) {
     super();
-    this.constraints = opConstraints(opts);
     this.output = new Output(this);
   }
 
@@ -112,7 +112,7 @@ export class FileOp extends MarshalCache implements Vertex {
   marshal(c: Constraints): Marshalled {
     const hit = this.load(c);
     if (hit) return hit;
-    const own = this.constraints;
+    const own = (this.constraints ??= opConstraints(this.opts));
     addCap(own, 'file.base');
     own.platform ??= this.base.getPlatform();
     const { platform, metadata } = marshalConstraints(c, own);

@@ -15,18 +15,12 @@ export interface Vertex {
   marshal(c: Constraints): Marshalled;
 }
 
-/**
- * One result of a vertex. The index is a function because an exec's mount outputs are
- * numbered only once all its mounts are known and sorted.
- */
+/** One result of a vertex. Only an exec has several (one per writable mount), so it overrides index(). */
 export class Output {
-  constructor(
-    readonly vertex: Vertex,
-    private readonly indexOf: () => number = () => 0,
-  ) {}
+  constructor(readonly vertex: Vertex) {}
 
   index(): number {
-    return this.indexOf();
+    return 0;
   }
 
   toInput(c: Constraints): { digest: string; index: number } {
@@ -34,22 +28,28 @@ export class Output {
   }
 }
 
+// Digests are built in this buffer so that each is one flat string: a concatenated string is
+// flattened (copied) the first time a Map hashes it, and every op's digest is a map key.
+const digestText = Buffer.from('sha256:'.padEnd(71), 'latin1');
+
 export function digestOf(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  digestText.write(createHash('sha256').update(bytes).digest('hex'), 7, 'latin1');
+  return digestText.toString('latin1');
 }
 
 /** Each op marshals once per set of constraints, which is how shared sub-graphs cost nothing. */
 export class MarshalCache {
-  private cached?: { c: Constraints; result: Marshalled };
+  private cachedFor?: Constraints;
+  private cached?: Marshalled;
 
   protected load(c: Constraints): Marshalled | undefined {
-    return this.cached?.c === c ? this.cached.result : undefined;
+    return this.cachedFor === c ? this.cached : undefined;
   }
 
   protected store(c: Constraints, bytes: Uint8Array, metadata: OpMetadata, locations: readonly SourceLocation[]): Marshalled {
-    const result = { digest: digestOf(bytes), bytes, metadata, locations };
-    this.cached = { c, result };
-    return result;
+    this.cachedFor = c;
+    this.cached = { digest: digestOf(bytes), bytes, metadata, locations };
+    return this.cached;
   }
 }
 

@@ -65,7 +65,7 @@ export function lowerCopy(scope: StageScope): State {
   const args = readCopyArgs(scope, 'COPY', { from: 'value', chown: 'value', chmod: 'value' });
   const fromFlag = args.flags.get('from')?.[0];
   const source = fromFlag
-    ? scope.comp.stageOrImage(fromFlag.value!, expandWord(fromFlag.value!, scope.lookup), scope.stage)
+    ? scope.comp.stageOrImage(fromFlag.value!, expandWord(fromFlag.value!, scope.lookup), scope.stage, scope.instr)
     : scope.comp.context();
   return copyLocal(scope, args, source);
 }

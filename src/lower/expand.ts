@@ -82,8 +82,11 @@ class WordCollector {
   }
 }
 
+const maxNesting = 500;
+
 class Lexer {
   private pos = 0;
+  private depth = 0;
 
   constructor(
     private readonly text: string,
@@ -262,17 +265,20 @@ class Lexer {
     const pattern = this.operand('/', true, start);
     const replacement = this.operand('}', true, start);
     const value = this.lookup(name) ?? '';
-    const re = shellPatternToRegExp(pattern, true, false, start);
-    if (all) return goReplaceAll(re, value, replacement);
-    re.lastIndex = 0;
-    const m = re.exec(value);
+    const glob = compileShellPattern(pattern, true, start);
+    if (all) return goReplaceAll(glob, value, replacement);
+    const m = glob.exec(value, 0, false);
     if (!m) return value;
-    return value.slice(0, m.index) + replacement + value.slice(m.index + m[0].length);
+    return value.slice(0, m.start) + replacement + value.slice(m.end);
   }
 
   // Like Go, any failure that leaves us at the end of the text is reported as
   // the missing terminator, since that is the root cause.
   private operand(stop: string, rawEscapes: boolean, start: number): string {
+    // Operands nest by recursion, as in Go; Go's stack grows as needed and ours does not, so
+    // absurd nesting (a fuzzer's megabyte of `${a:-`) is an error rather than a crash.
+    if (this.depth >= maxNesting) throw new ExpandError(`variable substitutions nested more than ${maxNesting} deep`, start);
+    this.depth++;
     try {
       return this.processStopOn(stop, rawEscapes, null);
     } catch (err) {
@@ -280,6 +286,8 @@ class Lexer {
         throw new ExpandError(stop === '/' ? "missing '/' in ${}" : "missing '}'", start);
       }
       throw err;
+    } finally {
+      this.depth--;
     }
   }
 
@@ -353,41 +361,120 @@ function isGoSpace(c: string): boolean {
   }
 }
 
-// Go's regexp '.' excludes only '\n'; JS '.' also excludes '\r' and U+2028/9.
-const ANY = '[^\\n]';
-
-// Port of convertShellPatternToRegex: '*' and '?' wildcards, backslash
-// escapes only for '*', '?' and '\', and '\}' / '\/' meaning the bare char.
-function shellPatternToRegExp(pattern: string, greedy: boolean, anchored: boolean, offset: number): RegExp {
+// Port of convertShellPatternToRegex: '*' and '?' wildcards, backslash escapes only for '*',
+// '?' and '\\', and '\\}' / '\\/' meaning the bare char. Go compiles the result with its
+// regexp package, which runs in linear time; a JS RegExp would backtrack exponentially on a
+// pattern like `*a*a*a*a*b`, so the pattern is matched by the small automaton below instead.
+function compileShellPattern(pattern: string, greedy: boolean, offset: number): Glob {
   const cps = Array.from(pattern);
   let i = cps[0] === '\ufeff' ? 1 : 0;
-  let out = anchored ? '^' : '';
-  const star = greedy ? `${ANY}*` : `${ANY}*?`;
+  const atoms: Atom[] = [];
   while (i < cps.length) {
-    let tok = cps[i++]!;
-    switch (tok) {
-      case '*':
-        out += star;
-        continue;
-      case '?':
-        out += ANY;
-        continue;
-      case '\\':
-        if (cps[i] === '}' || cps[i] === '/') continue;
-        out += '\\';
-        tok = i < cps.length ? cps[i++]! : '';
-        if (tok !== '*' && tok !== '?' && tok !== '\\') {
-          throw new ExpandError(`invalid pattern (${pattern}) in substitution: invalid escape '\\${tok}'`, offset);
-        }
-        break;
-      case '[': case ']': case '{': case '}': case '.': case '+':
-      case '(': case ')': case '|': case '^': case '$':
-        out += '\\';
-        break;
+    const tok = cps[i++]!;
+    if (tok === '*') {
+      atoms.push(STAR);
+    } else if (tok === '?') {
+      atoms.push(ANY);
+    } else if (tok === '\\') {
+      if (cps[i] === '}' || cps[i] === '/') continue;
+      const escaped = i < cps.length ? cps[i++]! : '';
+      if (escaped !== '*' && escaped !== '?' && escaped !== '\\') {
+        throw new ExpandError(`invalid pattern (${pattern}) in substitution: invalid escape '\\${escaped}'`, offset);
+      }
+      atoms.push(escaped.codePointAt(0)!);
+    } else {
+      atoms.push(tok.codePointAt(0)!);
     }
-    out += tok;
   }
-  return new RegExp(out, 'gu');
+  return new Glob(atoms, greedy);
+}
+
+/** A code point to match literally, any code point but a newline (Go's `.`), or a run of those. */
+type Atom = number | typeof ANY | typeof STAR;
+const ANY = -1;
+const STAR = -2;
+const NEWLINE = 0x0a;
+
+/**
+ * A compiled shell pattern, matched with the leftmost-first semantics of Go's (and JS's)
+ * regexps, each star being `.*` (greedy) or `.*?` (lazy), by running every path at once: a
+ * state is a position between atoms, each thread remembers where its match started, and
+ * threads are kept in priority order, so the first thread to reach the end is the match a
+ * backtracking engine would have found, in O(text × pattern) time.
+ */
+class Glob {
+  constructor(
+    private readonly atoms: readonly Atom[],
+    private readonly greedy: boolean,
+  ) {}
+
+  /** The first match starting at or after `from` (or exactly at `from` when anchored). */
+  exec(text: string, from: number, anchored: boolean): { start: number; end: number } | undefined {
+    const end = this.atoms.length;
+    let current: Thread[] = [];
+    let seen = new Uint8Array(end + 1);
+    let match: { start: number; end: number } | undefined;
+    for (let pos = from; ; ) {
+      // A match starting here ranks below every thread that started earlier.
+      if (!match && (!anchored || pos === from)) this.add(current, seen, 0, pos);
+      if (current.length === 0) break;
+      const cp = pos < text.length ? text.codePointAt(pos)! : -1;
+      const next: Thread[] = [];
+      const nextSeen = new Uint8Array(end + 1);
+      for (const t of current) {
+        if (t.state === end) {
+          // The threads after this one rank lower: a backtracking engine would never try them.
+          match = { start: t.start, end: pos };
+          break;
+        }
+        if (cp < 0) continue;
+        const atom = this.atoms[t.state]!;
+        if (atom === STAR) {
+          if (cp !== NEWLINE) this.add(next, nextSeen, t.state, t.start);
+        } else if (atom === cp || (atom === ANY && cp !== NEWLINE)) {
+          this.add(next, nextSeen, t.state + 1, t.start);
+        }
+      }
+      if (cp < 0) break;
+      current = next;
+      seen = nextSeen;
+      pos += cp > 0xffff ? 2 : 1;
+    }
+    return match;
+  }
+
+  /**
+   * Adds a thread at `state`, plus the states reachable from it without reading: from a star,
+   * one thread stays in it to read another character and another moves past it. Greedy stars
+   * rank staying first, lazy ones moving on.
+   */
+  private add(list: Thread[], seen: Uint8Array, state: number, start: number): void {
+    if (this.greedy) {
+      while (!seen[state]) {
+        seen[state] = 1;
+        list.push({ state, start });
+        if (this.atoms[state] !== STAR) return;
+        state++;
+      }
+      return;
+    }
+    const stars: number[] = [];
+    while (this.atoms[state] === STAR && !seen[state]) {
+      seen[state] = 1;
+      stars.push(state);
+      state++;
+    }
+    if (this.atoms[state] !== STAR && !seen[state]) {
+      seen[state] = 1;
+      list.push({ state, start });
+    }
+    for (let k = stars.length - 1; k >= 0; k--) list.push({ state: stars[k]!, start });
+  }
+}
+
+interface Thread {
+  readonly state: number;
+  readonly start: number;
 }
 
 // Reverses a pattern while keeping each escape pair in escape-first order.
@@ -415,10 +502,8 @@ function reverseString(s: string): string {
 }
 
 function trimPrefix(pattern: string, value: string, greedy: boolean, offset: number): string {
-  const re = shellPatternToRegExp(pattern, greedy, true, offset);
-  re.lastIndex = 0;
-  const m = re.exec(value);
-  return m ? value.slice(m.index + m[0].length) : value;
+  const m = compileShellPattern(pattern, greedy, offset).exec(value, 0, true);
+  return m ? value.slice(m.end) : value;
 }
 
 // A regexp cannot find the shortest rightmost match, so, like Go, search the
@@ -429,18 +514,17 @@ function trimSuffix(pattern: string, value: string, greedy: boolean, offset: num
 
 // Go's Regexp.ReplaceAllString: empty matches abutting the previous match are
 // skipped (JS replace does not skip them) and the replacement is a template.
-function goReplaceAll(re: RegExp, src: string, template: string): string {
+function goReplaceAll(glob: Glob, src: string, template: string): string {
   let out = '';
   let lastMatchEnd = 0;
   let searchPos = 0;
   while (searchPos <= src.length) {
-    re.lastIndex = searchPos;
-    const m = re.exec(src);
+    const m = glob.exec(src, searchPos, false);
     if (!m) break;
-    const a0 = m.index;
-    const a1 = a0 + m[0].length;
+    const a0 = m.start;
+    const a1 = m.end;
     out += src.slice(lastMatchEnd, a0);
-    if (a1 > lastMatchEnd || a0 === 0) out += expandTemplate(template, m[0]);
+    if (a1 > lastMatchEnd || a0 === 0) out += expandTemplate(template, src.slice(a0, a1));
     lastMatchEnd = a1;
     const width = searchPos < src.length ? codePointString(src, searchPos).length : 0;
     if (searchPos + width > a1) searchPos += width;

@@ -22,20 +22,35 @@ export interface StageScope {
   readonly lookup: Lookup;
 }
 
-/** The state a stage starts from: scratch, an earlier stage, or an image. */
-export function startStage(comp: Compilation, stage: Stage): State {
+/** What a FROM line names, resolved once per stage (step names need it before the stage is lowered). */
+export type StageBase =
+  | { readonly kind: 'scratch'; readonly platform?: Platform }
+  | { readonly kind: 'stage'; readonly stage: Stage }
+  | { readonly kind: 'image'; readonly ref: string; readonly platform?: Platform };
+
+export function resolveStageBase(comp: Compilation, stage: Stage): StageBase {
   const globals: Lookup = (name) => comp.globals.get(name);
   const platform = stage.platformFlag && platformOf(stage.platformFlag.value!, globals);
   const base = expandWord(stage.base, globals);
   if (base === '') fail(stage.base, 'FROM image expanded to an empty string', 0, stage.base.text.length);
-  if (base.toLowerCase() === 'scratch') {
-    const st = State.scratch();
-    return platform ? st.platform(platform) : st;
-  }
+  if (base.toLowerCase() === 'scratch') return { kind: 'scratch', platform };
   // FROM refers only to stages defined above it, so `FROM node AS node` names an image.
   const earlier = findStage(comp.program, base, stage.index);
-  if (earlier && !/^\d+$/.test(base)) return comp.require(earlier, stage.base);
-  return image(normalizeImage(stage.base, base), { platform, constraints: comp.opConstraints(stage, stage.from) });
+  if (earlier && !/^\d+$/.test(base)) return { kind: 'stage', stage: earlier };
+  return { kind: 'image', ref: normalizeImage(stage.base, base), platform };
+}
+
+/** The state a stage starts from: scratch, an earlier stage, or an image. */
+export function startStage(comp: Compilation, stage: Stage): State {
+  const base = comp.base(stage);
+  switch (base.kind) {
+    case 'scratch':
+      return base.platform ? State.scratch().platform(base.platform) : State.scratch();
+    case 'stage':
+      return comp.require(base.stage, stage.base);
+    case 'image':
+      return image(base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
+  }
 }
 
 function platformOf(value: LogicalSlice, lookup: Lookup): Platform {
@@ -149,9 +164,9 @@ function lowerEnv(scope: StageScope): State {
 /** Names any ARG line of the file declares, for the unused --build-arg warning. */
 export function declaredArgNames(comp: Compilation): Set<string> {
   const out = new Set<string>();
-  for (const [instr, text] of comp.program.args) {
-    if (instr.name !== 'ARG') continue;
-    for (const w of quotedFields(splitFlags(text.slice(0)).rest)) out.add(w.text.split('=')[0]);
+  for (const item of comp.program.file.items) {
+    if (item.kind !== 'instruction' || item.name !== 'ARG') continue;
+    for (const w of quotedFields(splitFlags(comp.args(item)).rest)) out.add(w.text.split('=')[0]);
   }
   return out;
 }

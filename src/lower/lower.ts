@@ -7,7 +7,7 @@ import { formatPlatform, type Platform } from '../llb/platform.js';
 import { State } from '../llb/state.js';
 import { normalizeImageRef, ImageRefError } from './imageref.js';
 import { findStage, readProgram, type Program, type Stage } from './program.js';
-import { declareArgs, declaredArgNames, lowerInstruction, startStage } from './instructions.js';
+import { declareArgs, declaredArgNames, lowerInstruction, resolveStageBase, startStage, type StageBase } from './instructions.js';
 import { fail } from './words.js';
 
 export type CopyMode = 'exec' | 'file';
@@ -46,6 +46,9 @@ export class Compilation {
   readonly copyMode: CopyMode;
   private contextState?: State;
   private helperState?: State;
+  private readonly bases = new Map<Stage, StageBase>();
+  /** Each stage's steps, numbered from 1; a map, since a stage can have 100,000 steps. */
+  private readonly steps = new Map<Stage, ReadonlyMap<Instruction, number>>();
 
   constructor(
     readonly program: Program,
@@ -59,7 +62,7 @@ export class Compilation {
   }
 
   args(instr: Instruction): LogicalSlice {
-    return this.program.args.get(instr)!.slice(0);
+    return this.program.args(instr).slice(0);
   }
 
   /** The finished state of a stage, or a request to lower it first. */
@@ -90,20 +93,79 @@ export class Compilation {
   }
 
   /** Resolves `--from=` / `from=`: a stage (any position, by name or index), else an image. */
-  stageOrImage(ref: LogicalSlice, value: string, self: Stage): State {
+  stageOrImage(ref: LogicalSlice, value: string, self: Stage, instr: Instruction): State {
     const stage = findStage(this.program, value);
     if (stage) {
       if (stage === self) fail(ref, `stage ${JSON.stringify(value)} cannot use itself as a source`, 0, ref.text.length);
       return this.require(stage, ref);
     }
     if (/^\d+$/.test(value)) fail(ref, `undefined stage ${value}: the file has ${this.program.stages.length} stage(s)`, 0, ref.text.length);
-    return image(normalizeImage(ref, value));
+    return image(normalizeImage(ref, value), { constraints: this.opConstraints(self, instr) });
   }
 
-  /** Per-op constraints for an instruction: step name and source location when debug info is on. */
-  opConstraints(_stage: Stage, _instr: Instruction): Partial<Constraints> | undefined {
-    return undefined;
+  /** What the stage's FROM names; resolved once. */
+  base(stage: Stage): StageBase {
+    let b = this.bases.get(stage);
+    if (!b) this.bases.set(stage, (b = resolveStageBase(this, stage)));
+    return b;
   }
+
+  /**
+   * Per-op constraints for an instruction when debug info is on: Go's llb.WithCustomName
+   * with Dockerfile's progress name, and the instruction's lines as a source location
+   * (1-based, character 0, continuation lines included, as the Dockerfile frontend writes).
+   */
+  opConstraints(stage: Stage, instr: Instruction): Partial<Constraints> | undefined {
+    if (!this.options.debugInfo) return undefined;
+    return {
+      metadata: { caps: {}, description: { 'llb.customname': this.stepName(stage, instr) } },
+      sourceLocations: [{ sourceIndex: 0, ranges: [{ start: instr.startLine, end: instr.endLine }] }],
+    };
+  }
+
+  /**
+   * `[stage i/n] INSTRUCTION args`, as Dockerfile's prefixCommand: steps are the
+   * instructions that create ops (FROM of an image, RUN, COPY, ADD), numbered within the
+   * stage; the label is the stage name (lower-cased, as Dockerfile keeps it), `stage-N`
+   * for an unnamed stage of a multi-stage file, and nothing in a single-stage file. The
+   * text is the instruction as written, continuations joined, keyword upper-cased; a FROM
+   * shows the normalised image reference.
+   */
+  private stepName(stage: Stage, instr: Instruction): string {
+    let steps = this.steps.get(stage);
+    if (!steps) {
+      const from = this.base(stage).kind === 'image' ? [stage.from] : [];
+      const list = [...from, ...stage.body.filter((i) => i.name === 'RUN' || i.name === 'COPY' || i.name === 'ADD')];
+      steps = new Map(list.map((i, n) => [i, n + 1]));
+      this.steps.set(stage, steps);
+    }
+    const label = stage.name ?? (this.program.stages.length > 1 ? `stage-${stage.index}` : undefined);
+    const counter = `${steps.get(instr) ?? 0}/${steps.size}`;
+    const base = this.base(stage);
+    const text = instr === stage.from && base.kind === 'image' ? `FROM ${base.ref}` : joinedLine(instr);
+    // Joined rather than concatenated: every op keeps its name, and join makes one flat string
+    // where a template would leave a tree of string pieces.
+    return ['[', label ? `${label} ` : '', counter, '] ', text].join('');
+  }
+}
+
+/**
+ * The instruction on one line as Dockerfile's parser joins it: each `\` and line break
+ * removed and nothing inserted, comment lines and blank lines inside the continuation
+ * dropped whole (their indentation too).
+ */
+function joinedLine(instr: Instruction): string {
+  const body = instr.body;
+  let text = '';
+  for (let i = 0; i < body.length; i++) {
+    const t = body[i];
+    if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline') continue;
+    const next = body[i + 1]?.kind;
+    if (t.kind === 'whitespace' && (next === 'comment' || next === 'newline')) continue;
+    text += t.text;
+  }
+  text = text.trim();
+  return text ? `${instr.name} ${text}` : instr.name;
 }
 
 export function normalizeImage(at: LogicalSlice, ref: string): string {
@@ -175,7 +237,8 @@ function lowerStages(comp: Compilation, target: Stage): State {
       waiting.delete(stage);
     } catch (e) {
       if (!(e instanceof NeedStage)) throw e;
-      if (stack.includes(e.stage)) throw cycleError(stack, e);
+      // Every stage below the top of the stack is waiting, so this is a membership test in O(1).
+      if (e.stage === stage || waiting.has(e.stage)) throw cycleError(stack, e);
       waiting.set(stage, e.at);
       stack.push(e.stage);
     }

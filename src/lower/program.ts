@@ -19,22 +19,26 @@ export interface Program {
   readonly file: BuildFile;
   readonly globals: readonly Instruction[];
   readonly stages: readonly Stage[];
-  /** Every logical argument line, computed once. */
-  readonly args: Map<Instruction, LogicalText>;
+  /**
+   * An instruction's logical argument line. Made afresh on each call, which is cheap, so that
+   * a large file's lines are not all kept alive while it is lowered.
+   */
+  args(instr: Instruction): LogicalText;
+  /** Stages by lower-cased name, so resolving a reference does not scan every stage. */
+  readonly byName: ReadonlyMap<string, Stage>;
 }
 
 const stageName = /^[a-z][a-z0-9-_.]*$/;
 
 /** Splits a file into its global ARGs and its stages, checking FROM lines and stage names. */
 export function readProgram(file: BuildFile): Program {
-  const args = new Map<Instruction, LogicalText>();
+  const args = (instr: Instruction) => LogicalText.of(file.source, instr);
   const globals: Instruction[] = [];
   const stages: Stage[] = [];
   let current: { from: Instruction; body: Instruction[] } | undefined;
   const open: { from: Instruction; body: Instruction[] }[] = [];
   for (const item of file.items) {
     if (item.kind !== 'instruction') continue;
-    args.set(item, LogicalText.of(file.source, item));
     if (item.name === 'FROM') {
       current = { from: item, body: [] };
       open.push(current);
@@ -43,13 +47,12 @@ export function readProgram(file: BuildFile): Program {
     } else if (item.name === 'ARG') {
       globals.push(item);
     } else {
-      const text = args.get(item)!;
-      fail(text.slice(0, 0), `${item.name} before the first FROM: only ARG may come before a build stage`);
+      fail(args(item).slice(0, 0), `${item.name} before the first FROM: only ARG may come before a build stage`);
     }
   }
   const seen = new Map<string, Stage>();
   for (const [index, { from, body }] of open.entries()) {
-    const line = args.get(from)!.slice(0);
+    const line = args(from).slice(0);
     const { flags, rest } = splitFlags(line);
     const platformFlag = checkFlags('FROM', flags, { platform: 'value' }).get('platform')?.[0];
     const words = fields(rest);
@@ -74,7 +77,7 @@ export function readProgram(file: BuildFile): Program {
   if (stages.length === 0) {
     throw new Diagnostic(file.source, file.source.text.length, 'no build stage: a build file needs at least one FROM');
   }
-  return { file, globals, stages, args };
+  return { file, globals, stages, args, byName: seen };
 }
 
 /** A stage by name (any case) or by its index, as `--from` and `--target` accept. */
@@ -84,6 +87,6 @@ export function findStage(program: Program, ref: string, before?: number): Stage
     const i = Number(ref);
     return i < limit ? program.stages[i] : undefined;
   }
-  const lower = ref.toLowerCase();
-  return program.stages.find((s) => s.index < limit && s.name === lower);
+  const stage = program.byName.get(ref.toLowerCase());
+  return stage && stage.index < limit ? stage : undefined;
 }

@@ -26,8 +26,9 @@ export function lowerRun(scope: StageScope): State {
     args,
     network,
     security,
-    secrets,
-    ssh,
+    // Left out when empty: every exec keeps its options until it is marshalled.
+    secrets: secrets.length > 0 ? secrets : undefined,
+    ssh: ssh.length > 0 ? ssh : undefined,
     constraints: scope.comp.opConstraints(scope.stage, scope.instr),
   });
   for (const m of mounts) {
@@ -91,7 +92,11 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
   const get = new Map<string, MountField>();
   for (const f of fields) {
     if (f.key === 'type') continue;
-    if (!allowedKeys[type].includes(f.key)) fail(f.at, `unknown option ${JSON.stringify(f.key)} for a ${type} mount (it takes ${allowedKeys[type].join(', ')})`, 0, f.at.text.length);
+    if (!allowedKeys[type].includes(f.key)) {
+      const known = Object.values(allowedKeys).some((keys) => keys.includes(f.key));
+      const what = known ? `option ${JSON.stringify(f.key)} does not apply to a ${type} mount` : `unknown mount option ${JSON.stringify(f.key)}`;
+      fail(f.at, `${what} (a ${type} mount takes ${allowedKeys[type].join(', ')})`, 0, f.at.text.length);
+    }
     if (get.has(f.key)) fail(f.at, `mount option ${f.key} given more than once`, 0, f.at.text.length);
     get.set(f.key, f);
   }
@@ -140,7 +145,7 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
     const from = get.get('from');
     const selector = selectorOf();
     if (!from) return { selector };
-    return { source: scope.comp.stageOrImage(from.at, str('from')!, scope.stage), selector };
+    return { source: scope.comp.stageOrImage(from.at, str('from')!, scope.stage, scope.instr), selector };
   };
 
   switch (type) {

@@ -29,15 +29,25 @@ export class LogicalText {
         break;
       }
     }
+    // Tokens within one physical line are contiguous in the source, so a segment starts only
+    // where a continuation or comment was dropped, and a one-line instruction's text is a
+    // slice of the source rather than a copy.
+    let runStart = -1;
+    let runEnd = -1;
     for (let j = i; j < end; j++) {
       const t = body[j];
       if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline') continue;
-      segments.push({ at, offset: t.offset });
-      parts.push(t.text);
+      if (t.offset !== runEnd) {
+        if (runStart >= 0) parts.push(source.text.slice(runStart, runEnd));
+        segments.push({ at, offset: t.offset });
+        runStart = t.offset;
+      }
+      runEnd = t.offset + t.text.length;
       at += t.text.length;
     }
+    if (runStart >= 0) parts.push(source.text.slice(runStart, runEnd));
     const last = body[end - 1] ?? instr.keyword;
-    return new LogicalText(source, parts.join(''), segments, last.offset + last.text.length);
+    return new LogicalText(source, parts.length === 1 ? parts[0] : parts.join(''), segments.slice(), last.offset + last.text.length);
   }
 
   /** The source offset of character `index` of the text (the end of the text maps past the last token). */

@@ -50,7 +50,10 @@ export interface Instruction {
   readonly kind: 'instruction';
   readonly name: InstructionName;
   readonly keyword: Token;
-  /** Everything after the keyword up to the end of the instruction, trivia included. */
+  /**
+   * Everything after the keyword up to the end of the instruction, trivia included. The parser
+   * builds it on each read from a compact store, so read it once and keep the array.
+   */
   readonly body: readonly Token[];
   readonly startLine: number;
   readonly endLine: number;

@@ -27,8 +27,10 @@ class BuildFileParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
-  public buildFile = this.RULE('buildFile', (): IToken[][] => {
-    const instructions: IToken[][] = [];
+  // The rules only count instructions: the tree is built from the token stream afterwards, and
+  // collecting each instruction's tokens here cost a hundred thousand arrays on large files.
+  public buildFile = this.RULE('buildFile', (): number => {
+    let instructions = 0;
     this.MANY(() => {
       this.OR([
         { ALT: () => this.CONSUME(Newline) },
@@ -38,19 +40,22 @@ class BuildFileParser extends EmbeddedActionsParser {
             this.OPTION(() => this.CONSUME2(Newline));
           },
         },
-        { ALT: () => instructions.push(this.SUBRULE(this.instruction)) },
+        {
+          ALT: () => {
+            this.SUBRULE(this.instruction);
+            instructions++;
+          },
+        },
       ]);
     });
     return instructions;
   });
 
-  public instruction = this.RULE('instruction', (): IToken[] => {
-    const tokens: IToken[] = [];
-    tokens.push(this.OR(this.keywordAlternatives()));
-    this.MANY(() => tokens.push(this.CONSUME(FlagArg)));
-    this.MANY2(() => tokens.push(this.CONSUME(Arg)));
+  public instruction = this.RULE('instruction', (): void => {
+    this.OR(this.keywordAlternatives());
+    this.MANY(() => this.CONSUME(FlagArg));
+    this.MANY2(() => this.CONSUME(Arg));
     this.OPTION(() => this.CONSUME(LineEnd));
-    return tokens;
   });
 
   private keywordAlts?: { ALT: () => IToken }[];
@@ -70,6 +75,8 @@ export function grammarParser(): BuildFileParser {
   return parser;
 }
 
+// Every token type's kind, computed once: classifying 600,000 tokens of a large file by
+// searching name lists was a measurable part of parsing.
 const tokenKinds = new Map<TokenType, TokenKind>([
   [Whitespace, 'whitespace'],
   [Continuation, 'continuation'],
@@ -79,17 +86,21 @@ const tokenKinds = new Map<TokenType, TokenKind>([
   [Comment, 'comment'],
   [Newline, 'newline'],
   [LineEnd, 'newline'],
+  [UnknownKeyword, 'keyword'],
+  ...Object.values(keywords).map((t): [TokenType, TokenKind] => [t, 'keyword']),
 ]);
 
 function kindOf(t: IToken): TokenKind {
-  const known = tokenKinds.get(t.tokenType);
-  if (known) return known;
-  if (t.tokenType === UnknownKeyword || instructionNames.includes(t.tokenType.name as InstructionName)) return 'keyword';
-  return t.tokenType.CATEGORIES?.includes(FlagArg) ? 'flag' : 'word';
+  let kind = tokenKinds.get(t.tokenType);
+  if (!kind) {
+    kind = t.tokenType.CATEGORIES?.includes(FlagArg) ? 'flag' : 'word';
+    tokenKinds.set(t.tokenType, kind);
+  }
+  return kind;
 }
 
-function toToken(t: IToken): Token {
-  return { kind: kindOf(t), text: t.image, offset: t.startOffset, line: t.startLine ?? 1 };
+function toToken(t: IToken, line: number): Token {
+  return { kind: kindOf(t), text: t.image, offset: t.startOffset, line };
 }
 
 const unsupported = new Set([
@@ -105,7 +116,9 @@ export function parse(source: SourceFile): BuildFile {
   }
   const p = grammarParser();
   p.input = lexed.tokens;
-  const groups = p.buildFile();
+  const instructions = p.buildFile();
+  // The parser is shared: let go of the token vector so a large file's tokens can be collected.
+  p.input = [];
   if (p.errors.length > 0) {
     const tok = p.errors[0].token;
     const offset = Number.isNaN(tok.startOffset) ? source.text.length : tok.startOffset;
@@ -113,7 +126,7 @@ export function parse(source: SourceFile): BuildFile {
   }
   const trivia = lexed.groups.trivia ?? [];
   const all = mergeByOffset(lexed.tokens, trivia);
-  const items = buildItems(source, all, groups.length);
+  const items = buildItems(source, all, instructions);
   return { source, items, directives: readDirectives(items) };
 }
 
@@ -128,18 +141,105 @@ function mergeByOffset(a: IToken[], b: IToken[]): IToken[] {
   return out;
 }
 
+const kindCodes: readonly TokenKind[] = ['keyword', 'word', 'flag', 'whitespace', 'continuation', 'comment', 'newline'];
+
+/**
+ * The tokens of every instruction's body, packed into typed arrays: a hundred thousand
+ * instructions would otherwise keep half a million token objects alive through lowering.
+ */
+class TokenStore {
+  private kinds: Uint8Array;
+  private offsets: Int32Array;
+  private lengths: Int32Array;
+  private lines: Int32Array;
+  size = 0;
+
+  constructor(
+    private readonly source: SourceFile,
+    capacity: number,
+  ) {
+    this.kinds = new Uint8Array(capacity);
+    this.offsets = new Int32Array(capacity);
+    this.lengths = new Int32Array(capacity);
+    this.lines = new Int32Array(capacity);
+  }
+
+  add(kind: TokenKind, offset: number, length: number, line: number): void {
+    this.kinds[this.size] = kindCodes.indexOf(kind);
+    this.offsets[this.size] = offset;
+    this.lengths[this.size] = length;
+    this.lines[this.size] = line;
+    this.size++;
+  }
+
+  /** Gives back the room reserved for tokens that never came. */
+  trim(): void {
+    this.kinds = this.kinds.slice(0, this.size);
+    this.offsets = this.offsets.slice(0, this.size);
+    this.lengths = this.lengths.slice(0, this.size);
+    this.lines = this.lines.slice(0, this.size);
+  }
+
+  token(i: number): Token {
+    const offset = this.offsets[i];
+    return { kind: kindCodes[this.kinds[i]], text: this.source.text.slice(offset, offset + this.lengths[i]), offset, line: this.lines[i] };
+  }
+}
+
+/** An instruction whose body tokens are made on demand from the store (a new array each time). */
+class InstructionNode implements Instruction {
+  readonly kind = 'instruction';
+
+  constructor(
+    readonly name: InstructionName,
+    readonly keyword: Token,
+    private readonly store: TokenStore,
+    private readonly from: number,
+    private readonly to: number,
+    readonly startLine: number,
+    readonly endLine: number,
+  ) {}
+
+  get body(): readonly Token[] {
+    const out: Token[] = new Array(this.to - this.from);
+    for (let i = this.from; i < this.to; i++) out[i - this.from] = this.store.token(i);
+    return out;
+  }
+}
+
+/**
+ * Groups the token stream into items. Lines are counted here rather than by the lexer (which
+ * then tracks offsets only): every line break is the last character of a newline or
+ * continuation token, so counting those tokens gives each token's line.
+ */
 function buildItems(source: SourceFile, all: IToken[], expected: number): Item[] {
   const items: Item[] = [];
+  // Room for every token and for the whitespace before each of them and at the end.
+  const store = new TokenStore(source, 2 * all.length + 1);
   let atLineStart = true;
   let instructions = 0;
+  let line = 1;
+  const advance = (t: IToken) => {
+    if (t.image.charCodeAt(t.image.length - 1) === 10) line++;
+  };
   for (let i = 0; i < all.length; i++) {
     const t = all[i];
     const kind = kindOf(t);
     if (kind === 'keyword') {
-      const body: Token[] = [];
+      const keyword = toToken(t, line);
+      advance(t);
+      const from = store.size;
+      let end = t.startOffset + t.image.length;
       let j = i + 1;
-      for (; j < all.length && all[j].tokenType !== LineEnd; j++) body.push(toToken(all[j]));
-      const last = j < all.length ? all[j] : all[j - 1];
+      for (; j < all.length; j++) {
+        const next = all[j];
+        if (next.startOffset > end) store.add('whitespace', end, next.startOffset - end, line);
+        if (next.tokenType === LineEnd) break;
+        store.add(kindOf(next), next.startOffset, next.image.length, line);
+        advance(next);
+        end = next.startOffset + next.image.length;
+      }
+      if (j === all.length && source.text.length > end) store.add('whitespace', end, source.text.length - end, line);
       const name = t.image.toUpperCase();
       if (t.tokenType === UnknownKeyword) {
         const hint = unsupported.has(name)
@@ -147,35 +247,53 @@ function buildItems(source: SourceFile, all: IToken[], expected: number): Item[]
           : `; expected one of ${instructionNames.join(', ')}`;
         throw new Diagnostic(source, t.startOffset, `unknown instruction ${JSON.stringify(t.image)}${hint}`, t.image.length);
       }
-      const endLine = j < all.length ? (all[j].startLine ?? 1) : (last.endLine ?? last.startLine ?? 1);
-      items.push({ kind: 'instruction', name: name as InstructionName, keyword: toToken(t), body, startLine: t.startLine ?? 1, endLine });
+      // At the end of the file the instruction ends on its last token's line.
+      const endLine = j < all.length ? line : store.size > from ? store.token(store.size - 1).line : keyword.line;
+      items.push(new InstructionNode(name as InstructionName, keyword, store, from, store.size, keyword.line, endLine));
       instructions++;
+      if (j < all.length) advance(all[j]);
       i = j;
       atLineStart = true;
     } else if (kind === 'comment') {
-      items.push({ kind: 'comment', token: toToken(t) });
+      items.push({ kind: 'comment', token: toToken(t, line) });
       atLineStart = false;
     } else if (kind === 'newline') {
-      if (atLineStart) items.push({ kind: 'blank', line: t.startLine ?? 1 });
+      if (atLineStart) items.push({ kind: 'blank', line });
+      advance(t);
       atLineStart = true;
+    } else {
+      advance(t);
     }
   }
   if (instructions !== expected) throw new Error(`parser saw ${expected} instructions, tree has ${instructions}`);
+  store.trim();
   return items;
 }
 
-const directivePattern = /^#[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t]*$/;
+// `# key = value`. The value's blanks are trimmed by hand: a regexp like `(.*?)[ \t]*$` takes
+// quadratic time on a long run of blanks followed by something else.
+const directiveKey = /^#[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=/;
 
 /** Dockerfile's rule: directives are the `# key=value` comment lines before anything else. */
 function readDirectives(items: readonly Item[]): Map<string, Directive> {
   const out = new Map<string, Directive>();
   for (const item of items) {
     if (item.kind !== 'comment') break;
-    const m = directivePattern.exec(item.token.text);
-    if (!m) break;
+    const text = item.token.text;
+    const m = directiveKey.exec(text);
+    // Like `.` in the pattern this replaced, a value never spans a line or paragraph separator.
+    if (!m || /[\u2028\u2029]/.test(text)) break;
     const key = m[1].toLowerCase();
     if (out.has(key)) break;
-    out.set(key, { value: m[2], offset: item.token.offset });
+    out.set(key, { value: trimBlanks(text.slice(m[0].length)), offset: item.token.offset });
   }
   return out;
+}
+
+function trimBlanks(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && (s[start] === ' ' || s[start] === '\t')) start++;
+  while (end > start && (s[end - 1] === ' ' || s[end - 1] === '\t')) end--;
+  return s.slice(start, end);
 }

@@ -133,5 +133,6 @@ export function shlexSplit(input: string): string[] {
     case State.Comment:
       break;
   }
-  return words;
+  // An exact-size copy: an exec keeps its argv, and an array grown by push has room for 17.
+  return words.slice();
 }

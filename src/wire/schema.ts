@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import protobuf from 'protobufjs';
+import protobuf from 'protobufjs/light.js';
 
-// The schema ships as a .proto file next to the compiled module (the build copies it),
-// so the wire format is written down once, in the language BuildKit itself uses.
+// The build turns llb.proto into protobufjs's JSON form (llb.json, next to the compiled module):
+// the .proto stays the one place the wire format is written down, and no .proto parser runs or
+// ships at run time. The encoder reads the same file; this reflection is for decoding.
 let root: protobuf.Root | undefined;
 
 export function schema(): protobuf.Root {
-  root ??= protobuf.parse(readFileSync(new URL('./llb.proto', import.meta.url), 'utf8'), { keepCase: true }).root;
+  root ??= protobuf.Root.fromJSON(JSON.parse(readFileSync(new URL('./llb.json', import.meta.url), 'utf8')) as protobuf.INamespace);
   return root;
 }
 

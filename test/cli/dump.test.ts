@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compileText, conformanceCases, fixturesDir, runCli } from '../helpers.js';
+import { dumpBytes } from '../../src/debug/dump.js';
+import { parsePlatform } from '../../src/llb/platform.js';
+
+// The hard requirement: llbc prints exactly what `buildctl debug dump-llb` printed for the
+// Go reference Definition.
+for (const c of conformanceCases()) {
+  test(`llbc dump ${c.set}/${c.name}.pb is ${c.name}.json byte for byte`, () => {
+    const r = runCli(['dump', c.llbPath.replace(/\.llb$/, '.pb')]);
+    assert.equal(r.stderr, '');
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.toString('utf8'), c.json);
+  });
+}
+
+test('dumping a build file compiles it first: without debug info, every conformance .json', () => {
+  // In process for all cases (the CLI path is the same code, exercised below and by the .pb cases).
+  for (const c of conformanceCases()) {
+    const options = c.args.includes('--platform') ? { platform: parsePlatform(c.args[c.args.indexOf('--platform') + 1]) } : {};
+    const target = c.args.includes('--target') ? { target: c.args[c.args.indexOf('--target') + 1] } : {};
+    const buildArgs = new Map(c.args.flatMap((a, i) => (c.args[i - 1] === '--build-arg' ? [a.split('=') as [string, string]] : [])));
+    assert.equal(dumpBytes(compileText(c.text, { ...options, ...target, buildArgs })), c.json, c.name);
+  }
+  const c = conformanceCases().find((x) => x.args.length > 0)!;
+  const r = runCli(['dump', c.llbPath, ...c.args, '--no-debug-info']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.toString('utf8'), c.json, c.name);
+});
+
+test('the dump of a .llb is the dump of the .pb it compiles to (debug info on)', () => {
+  for (const file of ['go-app.llb', 'buildkit0.llb']) {
+    const path = join(fixturesDir, file);
+    const direct = runCli(['dump', path]);
+    assert.equal(direct.code, 0, direct.stderr);
+    const compiled = runCli([path]).stdout;
+    const viaPb = runCli(['dump', '-'], { stdin: compiled });
+    assert.equal(viaPb.code, 0, viaPb.stderr);
+    assert.ok(direct.stdout.equals(viaPb.stdout), file);
+    assert.match(direct.stdout.toString(), /"llb\.customname":"\[build 1\/5\] FROM docker\.io\/library\/golang:1\.21"|"llb\.customname":"\[stage-5 5\/5\] RUN ls -l \/bin"/);
+  }
+});
+
+test('standard input is recognised as a Definition, a build file or a dump', () => {
+  const c = conformanceCases().find((x) => x.name === 'run-tmpfs-secret-ssh')!;
+  for (const stdin of [c.pb, c.text, c.json]) {
+    const r = runCli(['dump', '--no-debug-info'], { stdin });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString('utf8'), c.json);
+  }
+});
+
+test('--dot prints the graph: one node per op, one labelled edge per input', () => {
+  const r = runCli(['dump', '--dot', join(fixturesDir, 'go-app.llb')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.toString('utf8'), readFileSync(join(fixturesDir, 'dump', 'go-app.dot'), 'utf8'));
+  const seed = conformanceCases().find((x) => x.name === 'buildkit0')!;
+  const pb = runCli(['dump', '--dot', seed.llbPath.replace(/\.llb$/, '.pb')]).stdout.toString();
+  assert.match(pb, /\[label="2 \/src"\];/, 'an exec input is labelled with its index and mount point');
+  assert.match(pb, /\[label="0 output 1"\];/, 'an input reading another output says so');
+  assert.equal((pb.match(/ -> /g) ?? []).length, (seed.json.match(/"digest":/g) ?? []).length, 'one edge per input');
+  assert.equal((pb.match(/ \[label=.* shape=/g) ?? []).length, seed.json.trim().split('\n').length, 'one node per op');
+});
+
+test('a file that is not a Definition is refused with the reason', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'llbc-dump-'));
+  writeFileSync(join(dir, 'bad.pb'), Buffer.from([0x0a, 0x10, 0x01]));
+  const r = runCli(['dump', 'bad.pb'], { cwd: dir });
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout.length, 0);
+  assert.match(r.stderr, /bad\.pb is not a pb\.Definition: length runs past the end of the data/);
+  writeFileSync(join(dir, 'bad.json'), '{"Op":{"Op":null},"Digest":"sha256:00"}\n');
+  const j = runCli(['dump', 'bad.json'], { cwd: dir });
+  assert.equal(j.code, 1);
+  assert.match(j.stderr, /^bad\.json:1:1: error: not a dump line/);
+  const missing = runCli(['dump', 'nope.pb'], { cwd: dir });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /cannot read nope\.pb: no such file/);
+});
+
+test('a compile error is reported as by build', () => {
+  const r = runCli(['dump', '-'], { stdin: 'FROM alpine\nRUN\n' });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^<stdin>:2:4: error: RUN requires a command/);
+});

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { instructionNames } from '../../src/syntax/tokens.js';
+import { repoRoot } from '../helpers.js';
+
+interface Rule {
+  match?: string;
+  begin?: string;
+  end?: string;
+  include?: string;
+  patterns?: Rule[];
+  captures?: Record<string, Rule & { name?: string }>;
+  beginCaptures?: Record<string, Rule>;
+  endCaptures?: Record<string, Rule>;
+}
+
+const grammar = JSON.parse(readFileSync(join(repoRoot, 'grammar', 'llbc.tmLanguage.json'), 'utf8')) as Rule & {
+  scopeName: string;
+  fileTypes: string[];
+  repository: Record<string, Rule>;
+};
+
+function* rules(rule: Rule): Generator<Rule> {
+  yield rule;
+  for (const r of rule.patterns ?? []) yield* rules(r);
+  for (const caps of [rule.captures, rule.beginCaptures, rule.endCaptures]) for (const c of Object.values(caps ?? {})) yield* rules(c);
+}
+
+const all = [...rules(grammar), ...Object.values(grammar.repository).flatMap((r) => [...rules(r)])];
+
+/** Oniguruma's `(?i:...)` and `\A` have no JavaScript spelling; the rest of what the grammar uses is the same. */
+function jsRegExp(source: string): RegExp {
+  const caseless = source.includes('(?i:');
+  return new RegExp(source.replaceAll('(?i:', '(?:').replaceAll('\\A', '^'), caseless ? 'im' : 'm');
+}
+
+test('the TextMate grammar names its scope and the .llb file type', () => {
+  assert.equal(grammar.scopeName, 'source.llbc');
+  assert.deepEqual(grammar.fileTypes, ['llb']);
+});
+
+test('every include names a rule of the repository, and every regex compiles', () => {
+  for (const r of all) {
+    if (r.include) assert.ok(r.include.startsWith('#') && grammar.repository[r.include.slice(1)], `unknown include ${r.include}`);
+    for (const re of [r.match, r.begin, r.end]) if (re !== undefined) assert.doesNotThrow(() => jsRegExp(re), re);
+  }
+});
+
+test('the grammar knows every instruction, in any case, and the directive, comment and flag forms', () => {
+  const keyword = (line: string) => ['from', 'instruction'].some((k) => jsRegExp(grammar.repository[k].begin!).test(line));
+  for (const name of instructionNames) {
+    assert.ok(keyword(`${name} x`), name);
+    assert.ok(keyword(`  ${name.toLowerCase()}\tx`), name.toLowerCase());
+  }
+  assert.ok(!keyword('RUNX y'));
+  assert.match('#COPY = file', jsRegExp(grammar.repository.directives.patterns![0].match!));
+  assert.match('   # a comment', jsRegExp(grammar.repository['comment-line'].match!));
+  assert.match('--mount=type=cache,target=/x', jsRegExp(grammar.repository.flag.match!));
+  assert.match('\\   \n', jsRegExp(grammar.repository.continuation.match!));
+  assert.match('CMD ["sh"]', jsRegExp(grammar.repository.unsupported.match!));
+});
