@@ -1,10 +1,12 @@
 // Compiles the TypeScript (for tests) and bundles the CLI (for start-up time).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import protobuf from 'protobufjs';
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+// Chunk names change with their contents: start empty so old chunks do not pile up.
+rmSync('dist/bundle', { recursive: true, force: true });
 await build({
   entryPoints: { llbc: 'src/cli/main.ts' },
   bundle: true,

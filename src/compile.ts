@@ -1,34 +1,39 @@
-import { Diagnostic, SourceFile } from './diagnostics.js';
+import { decodeSource, Diagnostic, SourceFile } from './diagnostics.js';
 import { marshal, type Definition } from './llb/definition.js';
 import { newConstraints } from './llb/constraints.js';
 import type { Platform } from './llb/platform.js';
-import { lower, type CopyMode, type Lowered } from './lower/lower.js';
+import { lower, type Lowered } from './lower/lower.js';
+import { defaultCopyImage, defaultPlatform, type CompileOptions } from './options.js';
 import { parse } from './syntax/parser.js';
-import { encodeDefinition } from './wire/definition.js';
-
-export interface CompileOptions {
-  readonly buildArgs?: ReadonlyMap<string, string>;
-  readonly target?: string;
-  readonly platform?: Platform;
-  readonly copyImage?: string;
-  readonly copyMode?: CopyMode;
-  readonly debugInfo?: boolean;
-}
+import { encodeDefinition, encodeDefinitionPieces, type SourceInfo } from './wire/definition.js';
 
 export interface Compiled {
   readonly bytes: Uint8Array;
   readonly warnings: readonly Diagnostic[];
 }
 
-export const defaultPlatform: Platform = { os: 'linux', architecture: 'amd64' };
-export const defaultCopyImage = 'docker.io/library/alpine:latest';
+// Defined apart so the CLI can start without loading the compiler; exported here too, with it.
+export { decodeSource, defaultCopyImage, defaultPlatform, type CompileOptions };
 
 /** Source text to marshalled pb.Definition: the whole pipeline, no I/O. Throws Diagnostic on bad input. */
 export function compile(source: SourceFile, options: CompileOptions = {}): Compiled {
   checkText(source);
   const { def, warnings } = definitionOf(source, options);
-  const sources = options.debugInfo ? [{ filename: source.name, data: Buffer.from(source.text, 'utf8'), language: 'llb' }] : [];
-  return { bytes: encodeDefinition(def, sources), warnings };
+  return { bytes: encodeDefinition(def, sourceInfos(source, options)), warnings };
+}
+
+/**
+ * compile(), for writing out: the same bytes, in pieces made as they are consumed, so that a
+ * large Definition is never in memory twice (see encodeDefinitionPieces).
+ */
+export function compileInPieces(source: SourceFile, options: CompileOptions = {}): { pieces: Iterable<Uint8Array>; warnings: readonly Diagnostic[] } {
+  checkText(source);
+  const { def, warnings } = definitionOf(source, options);
+  return { pieces: encodeDefinitionPieces(def, sourceInfos(source, options)), warnings };
+}
+
+function sourceInfos(source: SourceFile, options: CompileOptions): SourceInfo[] {
+  return options.debugInfo ? [{ filename: source.name, data: Buffer.from(source.text, 'utf8'), language: 'llb' }] : [];
 }
 
 // One function per phase, so that each phase's input is garbage once the phase is done: for a
@@ -54,15 +59,4 @@ function lowerSource(source: SourceFile, platform: Platform, options: CompileOpt
 function checkText(source: SourceFile): void {
   const nul = source.text.indexOf('\0');
   if (nul >= 0) throw new Diagnostic(source, nul, 'the build file contains a NUL byte; is it a text file?');
-}
-
-/** Decodes file bytes as UTF-8, rejecting invalid sequences with their position. */
-export function decodeSource(name: string, bytes: Uint8Array): SourceFile {
-  try {
-    return new SourceFile(name, new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
-  } catch {
-    const lossy = new TextDecoder('utf-8').decode(bytes);
-    const at = lossy.indexOf('\uFFFD');
-    throw new Diagnostic(new SourceFile(name, lossy), Math.max(0, at), 'the build file is not valid UTF-8');
-  }
 }

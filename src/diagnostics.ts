@@ -81,3 +81,14 @@ export function renderDiagnostic(d: Diagnostic, color: ChalkInstance): string {
   const caret = color.green(`^${'~'.repeat(width - 1)}`);
   return `${head}\n  ${printable}\n  ${pad}${caret}\n`;
 }
+
+/** Decodes file bytes as UTF-8, rejecting invalid sequences with their position. */
+export function decodeSource(name: string, bytes: Uint8Array): SourceFile {
+  try {
+    return new SourceFile(name, new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
+  } catch {
+    const lossy = new TextDecoder('utf-8').decode(bytes);
+    const at = lossy.indexOf('\uFFFD');
+    throw new Diagnostic(new SourceFile(name, lossy), Math.max(0, at), 'the build file is not valid UTF-8');
+  }
+}

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Diagnostic } from '../diagnostics.js';
-import { compile, defaultCopyImage, type CompileOptions } from '../compile.js';
+import { defaultCopyImage, type CompileOptions } from '../options.js';
 import { parsePlatform, PlatformError } from '../llb/platform.js';
-import { readSource, report, writeStdout } from './io.js';
+import { readSource, report, writeStdoutPieces } from './io.js';
 
 /** The flags of every command that compiles a build file. */
 export interface CompileFlags {
@@ -60,11 +60,12 @@ export function buildCommand(program: Command): void {
       throw new Diagnostic(undefined, 0, 'refusing to write a binary Definition to a terminal: pipe it into `buildctl build` or use -o FILE');
     }
     const options = compileOptions(flags);
-    const source = await readSource(file);
-    const { bytes, warnings } = compile(source, options);
+    // Loaded here, so that the other commands and --help do not load the compiler.
+    const [{ compileInPieces }, source] = await Promise.all([import('../compile.js'), readSource(file)]);
+    const { pieces, warnings } = compileInPieces(source, options);
     for (const w of warnings) report(w);
-    if (flags.output) await writeFile(flags.output, bytes);
-    else await writeStdout(bytes);
+    if (flags.output) await writeFile(flags.output, pieces);
+    else await writeStdoutPieces(pieces);
   });
 }
 

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Chalk, type ChalkInstance } from 'chalk';
-import { Diagnostic, renderDiagnostic, type SourceFile } from '../diagnostics.js';
-import { decodeSource } from '../compile.js';
+import { decodeSource, Diagnostic, renderDiagnostic, type SourceFile } from '../diagnostics.js';
 
 /** Colors only when stderr is a terminal, and never with NO_COLOR set. */
 export function stderrColors(): ChalkInstance {
@@ -54,5 +53,29 @@ export function writeStdout(data: Uint8Array | string): Promise<void> {
   return new Promise((resolve, reject) => {
     process.stdout.once('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? resolve() : reject(e)));
     process.stdout.write(data, () => resolve());
+  });
+}
+
+/** Writes pieces to stdout, each made once the previous ones are flushed; like writeStdout otherwise. */
+export function writeStdoutPieces(pieces: Iterable<Uint8Array>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const it = pieces[Symbol.iterator]();
+    let done = false;
+    process.stdout.once('error', (e: NodeJS.ErrnoException) => {
+      done = true;
+      if (e.code === 'EPIPE') resolve();
+      else reject(e);
+    });
+    const next = () => {
+      if (done) return;
+      const piece = it.next();
+      if (piece.done) {
+        done = true;
+        resolve();
+      } else {
+        process.stdout.write(piece.value, next);
+      }
+    };
+    next();
   });
 }

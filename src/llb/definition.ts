@@ -20,7 +20,9 @@ export interface Definition {
 export function marshal(state: State, c: Constraints): Definition {
   const def: Definition = { def: [], metadata: new Map(), locations: new Map() };
   if (!state.output) return def;
-  const visited = new Set<Vertex>();
+  // Weak, like the stack, which holds only the path being walked: ops are released once
+  // marshalled, and nothing here should keep the graph alive.
+  const visited = new WeakSet<Vertex>();
   const stack: { v: Vertex; next: number; inputs: readonly { vertex: Vertex }[] }[] = [];
   const push = (v: Vertex) => {
     if (!visited.has(v)) stack.push({ v, next: 0, inputs: v.inputs() });
@@ -36,6 +38,9 @@ export function marshal(state: State, c: Constraints): Definition {
     if (visited.has(top.v)) continue;
     visited.add(top.v);
     const m = top.v.marshal(c);
+    // Post-order: this is the first time the op is marshalled, and its inputs are done with.
+    if (!m.bytes) throw new Error('an op was marshalled before the walk reached it');
+    top.v.release();
     // An op's metadata and locations are never changed once marshalled, so they are shared, not copied.
     const seen = def.metadata.get(m.digest);
     def.metadata.set(m.digest, seen ? mergeMetadata(seen, m.metadata) : m.metadata);

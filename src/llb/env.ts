@@ -11,8 +11,6 @@
 export class EnvList {
   static readonly empty = new EnvList(undefined, 0);
 
-  private array?: string[];
-
   private constructor(
     private readonly log: EnvLog | undefined,
     private readonly length: number,
@@ -31,10 +29,13 @@ export class EnvList {
     return new EnvList(log, this.length + 1);
   }
 
-  /** `KEY=value` strings in the order the keys were last set; computed once per list. */
+  /**
+   * `KEY=value` strings in the order the keys were last set. Made afresh on each call: an exec
+   * needs them once, when it is marshalled, and keeping them would hold every exec's
+   * environment in memory at once.
+   */
   toArray(): string[] {
-    this.array ??= this.live().map((at) => `${this.log!.keys[at]}=${this.log!.values[at]}`);
-    return this.array;
+    return this.live().map((at) => `${this.log!.keys[at]}=${this.log!.values[at]}`);
   }
 
   keys(): string[] {

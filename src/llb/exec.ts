@@ -1,6 +1,6 @@
 import { addCap, marshalConstraints, type Constraints } from './constraints.js';
-import { opConstraints, State, type NetMode, type OpOptions, type SecurityMode } from './state.js';
-import { compareGoStrings, MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
+import { opConstraints, released, State, type NetMode, type OpOptions, type SecurityMode } from './state.js';
+import { compareGoStrings, InputList, MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
 import { encodeMessage } from '../wire/encode.js';
 
 export type CacheSharing = 'shared' | 'private' | 'locked';
@@ -42,7 +42,7 @@ export interface RunOptions extends OpOptions {
 
 interface Mount {
   readonly target: string;
-  readonly source?: Output;
+  source?: Output;
   readonly opts: MountOptions;
   output?: Output;
 }
@@ -60,10 +60,15 @@ export class ExecOp extends MarshalCache implements Vertex {
   private constraints?: Constraints;
 
   constructor(
-    private readonly base: State,
+    private base: State,
     private readonly opts: RunOptions,
   ) {
     super();
+  }
+
+  protected override dropInputs(): void {
+    this.base = released;
+    for (const m of this.mounts) m.source = undefined;
   }
 
   addMount(target: string, source: Output | undefined, opts: MountOptions = plainMount): Output | undefined {
@@ -131,16 +136,12 @@ export class ExecOp extends MarshalCache implements Vertex {
     own.platform ??= this.base.getPlatform();
 
     const { platform, metadata } = marshalConstraints(c, own);
-    const inputs: { digest: string; index: number }[] = [];
+    const inputs = new InputList();
     const pbMounts: object[] = [];
     let outIndex = 0;
     for (const m of mounts) {
       let input = -1;
-      if (m.source) {
-        const inp = m.source.toInput(c);
-        input = inputs.findIndex((x) => x.digest === inp.digest && x.index === inp.index);
-        if (input < 0) input = inputs.push(inp) - 1;
-      }
+      if (m.source) input = inputs.add(m.source.toInput(c));
       pbMounts.push({
         input,
         selector: m.opts.selector,
@@ -167,7 +168,7 @@ export class ExecOp extends MarshalCache implements Vertex {
       });
     }
     const op = {
-      inputs,
+      inputs: inputs.list,
       exec: {
         meta: {
           args: this.opts.args,
@@ -217,7 +218,7 @@ export class ExecState {
   }
 
   /** The returned state carries the mounted source's metadata, as Go's ExecState.AddMount does. */
-  addMount(target: string, source: State, opts: MountOptions = {}): State {
+  addMount(target: string, source: State, opts: MountOptions = plainMount): State {
     return source.withOutput(this.exec.addMount(target, source.output, opts));
   }
 }

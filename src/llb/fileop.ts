@@ -1,7 +1,7 @@
 import { addCap, marshalConstraints, type Constraints } from './constraints.js';
 import { cleanPath, isAbsPath, joinPath } from './path.js';
-import { opConstraints, State, type OpOptions } from './state.js';
-import { MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
+import { opConstraints, released, State, type OpOptions } from './state.js';
+import { InputList, MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
 import { encodeMessage } from '../wire/encode.js';
 
 /** A user or group: by numeric id, or by name looked up in the destination's /etc files. */
@@ -58,6 +58,9 @@ export class FileAction {
     readonly prev?: FileAction,
   ) {}
 
+  /** What a released FileOp holds instead of its actions, which name other ops' states. */
+  static readonly released = new FileAction({ kind: 'mkdir', path: '/', mode: 0, info: {} });
+
   static mkdir(path: string, mode: number, info: MkdirInfo = {}): FileAction {
     return new FileAction({ kind: 'mkdir', path, mode, info });
   }
@@ -89,12 +92,17 @@ export class FileOp extends MarshalCache implements Vertex {
   private constraints?: Constraints;
 
   constructor(
-    private readonly base: State,
-    private readonly action: FileAction,
+    private base: State,
+    private action: FileAction,
     private readonly opts: OpOptions,
   ) {
     super();
     this.output = new Output(this);
+  }
+
+  protected override dropInputs(): void {
+    this.base = released;
+    this.action = FileAction.released;
   }
 
   /** Newest action first, then its copy source, then older actions: BuildKit's deterministic order. */
@@ -117,12 +125,8 @@ export class FileOp extends MarshalCache implements Vertex {
     own.platform ??= this.base.getPlatform();
     const { platform, metadata } = marshalConstraints(c, own);
 
-    const inputs: { digest: string; index: number }[] = [];
-    const addInput = (o: Output): number => {
-      const inp = o.toInput(c);
-      const found = inputs.findIndex((x) => x.digest === inp.digest && x.index === inp.index);
-      return found >= 0 ? found : inputs.push(inp) - 1;
-    };
+    const inputs = new InputList();
+    const addInput = (o: Output): number => inputs.add(o.toInput(c));
     const chain = this.action.chain();
     const states = chain.map((fa) => {
       const base = this.base.output ? addInput(this.base.output) : -1;
@@ -138,7 +142,7 @@ export class FileOp extends MarshalCache implements Vertex {
       output: i === states.length - 1 ? 0 : -1,
       ...toProtoAction(fa.action, parent, base),
     }));
-    const op = { inputs, file: { actions }, platform, constraints: {} };
+    const op = { inputs: inputs.list, file: { actions }, platform, constraints: {} };
     return this.store(c, encodeMessage('Op', op), metadata, own.sourceLocations);
   }
 }

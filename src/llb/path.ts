@@ -1,8 +1,14 @@
 // Go's `path` package, which llb uses for every path it normalises.
 
+// A clean path has no empty, `.` or `..` elements and no trailing slash (unless it is `/`).
+const unclean = /\/\/|(?:^|\/)\.\.?(?:\/|$)|.\/$/;
+
 /** Go's path.Clean. */
 export function cleanPath(p: string): string {
   if (p === '') return '.';
+  // Most paths are clean already, and a chain of relative WORKDIRs makes long ones: a scan is
+  // much cheaper than splitting and joining.
+  if (!unclean.test(p)) return p;
   const rooted = p.startsWith('/');
   const out: string[] = [];
   for (const part of p.split('/')) {

@@ -70,6 +70,9 @@ export class State {
   }
 }
 
+/** What a released op holds instead of the state it was built on (see Vertex.release). */
+export const released = State.scratch();
+
 /** Options shared by every op constructor: Go's ConstraintsOpt values. */
 export interface OpOptions {
   readonly constraints?: Partial<Constraints>;

@@ -165,8 +165,20 @@ function remoteSource(src: { at: LogicalSlice; path: string }, scope: StageScope
   } catch {
     fail(src.at, `invalid URL ${JSON.stringify(src.path)}`, 0, src.at.text.length);
   }
+  // Go's url.Parse rejects a `%` in the path that does not start an escape; so does ADD, then.
+  if (/%(?![0-9A-Fa-f]{2})/.test(url.pathname)) fail(src.at, `invalid URL ${JSON.stringify(src.path)}: a "%" must start an escape like %20`, 0, src.at.text.length);
   const segments = url.pathname.split('/');
-  const name = decodeURIComponent(segments[segments.length - 1] ?? '');
+  const name = unescapePath(segments[segments.length - 1] ?? '');
   if (name === '') fail(src.at, `cannot name the downloaded file: ${JSON.stringify(src.path)} has no file name at the end of its path`, 0, src.at.text.length);
   return { state: http(src.path, { filename: name, constraints }), path: `/${name}` };
+}
+
+/**
+ * Percent-escapes to the bytes they stand for, read as UTF-8. Unlike decodeURIComponent this
+ * takes escapes that are not UTF-8 (`%FF`), as Go does; they become U+FFFD.
+ */
+function unescapePath(s: string): string {
+  if (!s.includes('%')) return s;
+  const parts = s.split(/(%[0-9A-Fa-f]{2})/).map((p) => (p.startsWith('%') ? Buffer.from([parseInt(p.slice(1), 16)]) : Buffer.from(p, 'utf8')));
+  return Buffer.concat(parts).toString('utf8');
 }

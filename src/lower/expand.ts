@@ -372,7 +372,8 @@ function compileShellPattern(pattern: string, greedy: boolean, offset: number): 
   while (i < cps.length) {
     const tok = cps[i++]!;
     if (tok === '*') {
-      atoms.push(STAR);
+      // `**` matches exactly what `*` does: one star, so a run of them costs one state.
+      if (atoms[atoms.length - 1] !== STAR) atoms.push(STAR);
     } else if (tok === '?') {
       atoms.push(ANY);
     } else if (tok === '\\') {
@@ -386,7 +387,7 @@ function compileShellPattern(pattern: string, greedy: boolean, offset: number): 
       atoms.push(tok.codePointAt(0)!);
     }
   }
-  return new Glob(atoms, greedy);
+  return new Glob(atoms, greedy, offset);
 }
 
 /** A code point to match literally, any code point but a newline (Go's `.`), or a run of those. */
@@ -403,24 +404,32 @@ const NEWLINE = 0x0a;
  * backtracking engine would have found, in O(text × pattern) time.
  */
 class Glob {
+  /** Thread steps left: a match is O(text × pattern), and both can be a megabyte long. */
+  private budget = 2e8;
+
   constructor(
     private readonly atoms: readonly Atom[],
     private readonly greedy: boolean,
+    private readonly offset: number,
   ) {}
 
   /** The first match starting at or after `from` (or exactly at `from` when anchored). */
   exec(text: string, from: number, anchored: boolean): { start: number; end: number } | undefined {
     const end = this.atoms.length;
+    // Which states a list already holds, stamped with the step that built the list.
+    const marks = new Float64Array(end + 1).fill(-1);
+    let step = 0;
     let current: Thread[] = [];
-    let seen = new Uint8Array(end + 1);
     let match: { start: number; end: number } | undefined;
     for (let pos = from; ; ) {
       // A match starting here ranks below every thread that started earlier.
-      if (!match && (!anchored || pos === from)) this.add(current, seen, 0, pos);
+      if (!match && (!anchored || pos === from)) this.add(current, marks, step, 0, pos);
       if (current.length === 0) break;
+      this.budget -= current.length;
+      if (this.budget < 0) throw new ExpandError('pattern too complex to match against this value', this.offset);
       const cp = pos < text.length ? text.codePointAt(pos)! : -1;
       const next: Thread[] = [];
-      const nextSeen = new Uint8Array(end + 1);
+      step++;
       for (const t of current) {
         if (t.state === end) {
           // The threads after this one rank lower: a backtracking engine would never try them.
@@ -430,14 +439,13 @@ class Glob {
         if (cp < 0) continue;
         const atom = this.atoms[t.state]!;
         if (atom === STAR) {
-          if (cp !== NEWLINE) this.add(next, nextSeen, t.state, t.start);
+          if (cp !== NEWLINE) this.add(next, marks, step, t.state, t.start);
         } else if (atom === cp || (atom === ANY && cp !== NEWLINE)) {
-          this.add(next, nextSeen, t.state + 1, t.start);
+          this.add(next, marks, step, t.state + 1, t.start);
         }
       }
       if (cp < 0) break;
       current = next;
-      seen = nextSeen;
       pos += cp > 0xffff ? 2 : 1;
     }
     return match;
@@ -446,29 +454,22 @@ class Glob {
   /**
    * Adds a thread at `state`, plus the states reachable from it without reading: from a star,
    * one thread stays in it to read another character and another moves past it. Greedy stars
-   * rank staying first, lazy ones moving on.
+   * rank staying first, lazy ones moving on. (Stars never follow one another.)
    */
-  private add(list: Thread[], seen: Uint8Array, state: number, start: number): void {
-    if (this.greedy) {
-      while (!seen[state]) {
-        seen[state] = 1;
-        list.push({ state, start });
-        if (this.atoms[state] !== STAR) return;
-        state++;
-      }
+  private add(list: Thread[], marks: Float64Array, step: number, state: number, start: number): void {
+    const atoms = this.atoms;
+    if (marks[state] === step) return;
+    marks[state] = step;
+    if (atoms[state] !== STAR) {
+      list.push({ state, start });
       return;
     }
-    const stars: number[] = [];
-    while (this.atoms[state] === STAR && !seen[state]) {
-      seen[state] = 1;
-      stars.push(state);
-      state++;
+    if (this.greedy) list.push({ state, start });
+    if (marks[state + 1] !== step) {
+      marks[state + 1] = step;
+      list.push({ state: state + 1, start });
     }
-    if (this.atoms[state] !== STAR && !seen[state]) {
-      seen[state] = 1;
-      list.push({ state, start });
-    }
-    for (let k = stars.length - 1; k >= 0; k--) list.push({ state: stars[k]!, start });
+    if (!this.greedy) list.push({ state, start });
   }
 }
 

@@ -12,6 +12,9 @@ import { fail } from './words.js';
 
 export type CopyMode = 'exec' | 'file';
 
+/** Shared by every op's debug constraints: ops copy the caps they are given before adding to them. */
+const noCaps: Record<string, boolean> = Object.freeze({}) as Record<string, boolean>;
+
 export interface LowerOptions {
   readonly buildArgs: ReadonlyMap<string, string>;
   readonly target?: string;
@@ -118,7 +121,7 @@ export class Compilation {
   opConstraints(stage: Stage, instr: Instruction): Partial<Constraints> | undefined {
     if (!this.options.debugInfo) return undefined;
     return {
-      metadata: { caps: {}, description: { 'llb.customname': this.stepName(stage, instr) } },
+      metadata: { caps: noCaps, description: { 'llb.customname': this.stepName(stage, instr) } },
       sourceLocations: [{ sourceIndex: 0, ranges: [{ start: instr.startLine, end: instr.endLine }] }],
     };
   }

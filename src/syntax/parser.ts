@@ -107,27 +107,80 @@ const unsupported = new Set([
   'CMD', 'ENTRYPOINT', 'EXPOSE', 'LABEL', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL', 'ONBUILD', 'MAINTAINER',
 ]);
 
-/** Parses a build file into its concrete syntax tree, or throws a Diagnostic. */
-export function parse(source: SourceFile): BuildFile {
+/**
+ * Parses a build file into its concrete syntax tree, or throws a Diagnostic.
+ *
+ * The grammar parser does not run here. The lexer's modes already give every token stream the
+ * grammar's shape (a keyword starts an instruction, which runs to its line end; comments and
+ * blank lines stand alone), so the parser could never reject one, and building it cost more
+ * start-up time than compiling a small file. checkGrammar() runs it, and the tests hold the
+ * two to agreeing on any input.
+ */
+export function parse(source: SourceFile, pieceSize = 1 << 16): BuildFile {
+  const builder = new ItemBuilder(source);
+  const text = source.text;
+  // A large file is lexed a piece at a time, each piece's tokens turned into items before the
+  // next is lexed: the lexer's token objects then die young instead of all living at once. A
+  // piece ends after a line break where the lexer is back at the start of a line (not inside
+  // a continuation); when it is not, the piece is lexed again, twice as long.
+  for (let start = 0, size = pieceSize; start < text.length || start === 0; ) {
+    let end = pieceEnd(text, start + size);
+    const all = lexPiece(source, start, end);
+    const last = all[all.length - 1];
+    if (end < text.length && !(last && (last.tokenType === LineEnd || last.tokenType === Newline))) {
+      size *= 2;
+      continue;
+    }
+    builder.add(all, end);
+    start = end;
+    size = pieceSize;
+    if (end >= text.length) break;
+  }
+  const items = builder.finish();
+  return { source, items, directives: readDirectives(items) };
+}
+
+/** Just after the first line break at or after `at`, or the end of the text. */
+function pieceEnd(text: string, at: number): number {
+  if (at >= text.length) return text.length;
+  const nl = text.indexOf('\n', at);
+  return nl < 0 ? text.length : nl + 1;
+}
+
+/** The tokens of text[start, end), trivia included, in order, with offsets into the whole text. */
+function lexPiece(source: SourceFile, start: number, end: number): IToken[] {
+  const lexed = lexer.tokenize(start === 0 && end === source.text.length ? source.text : source.text.slice(start, end));
+  if (lexed.errors.length > 0) {
+    const at = lexed.errors[0].offset + start;
+    throw new Diagnostic(source, at, `unexpected character ${JSON.stringify(source.text[at])}`);
+  }
+  const all = mergeByOffset(lexed.tokens, lexed.groups.trivia ?? []);
+  if (start > 0) {
+    for (const t of all) {
+      t.startOffset += start;
+      if (t.endOffset !== undefined) t.endOffset += start;
+    }
+  }
+  return all;
+}
+
+/** What the grammar parser makes of a build file: how many instructions it saw, or the token it rejected. */
+export function checkGrammar(source: SourceFile): { instructions: number } | { rejected: IToken } {
+  const p = grammarParser();
+  p.input = tokenize(source).tokens;
+  const instructions = p.buildFile();
+  // The parser is shared: let go of the token vector so a large file's tokens can be collected.
+  p.input = [];
+  return p.errors.length > 0 ? { rejected: p.errors[0].token } : { instructions };
+}
+
+function tokenize(source: SourceFile) {
   const lexed = lexer.tokenize(source.text);
   if (lexed.errors.length > 0) {
     const e = lexed.errors[0];
     throw new Diagnostic(source, e.offset, `unexpected character ${JSON.stringify(source.text[e.offset])}`);
   }
-  const p = grammarParser();
-  p.input = lexed.tokens;
-  const instructions = p.buildFile();
-  // The parser is shared: let go of the token vector so a large file's tokens can be collected.
-  p.input = [];
-  if (p.errors.length > 0) {
-    const tok = p.errors[0].token;
-    const offset = Number.isNaN(tok.startOffset) ? source.text.length : tok.startOffset;
-    throw new Diagnostic(source, offset, `unexpected ${JSON.stringify(tok.image)}`);
-  }
-  const trivia = lexed.groups.trivia ?? [];
-  const all = mergeByOffset(lexed.tokens, trivia);
-  const items = buildItems(source, all, instructions);
-  return { source, items, directives: readDirectives(items) };
+  return lexed;
 }
 
 function mergeByOffset(a: IToken[], b: IToken[]): IToken[] {
@@ -145,13 +198,13 @@ const kindCodes: readonly TokenKind[] = ['keyword', 'word', 'flag', 'whitespace'
 
 /**
  * The tokens of every instruction's body, packed into typed arrays: a hundred thousand
- * instructions would otherwise keep half a million token objects alive through lowering.
+ * instructions would otherwise keep half a million token objects alive through lowering. A
+ * body's tokens are contiguous (whitespace is a token too), so each token's length follows
+ * from the next one's offset and its line from the line breaks before it.
  */
 class TokenStore {
   private kinds: Uint8Array;
   private offsets: Int32Array;
-  private lengths: Int32Array;
-  private lines: Int32Array;
   size = 0;
 
   constructor(
@@ -160,29 +213,39 @@ class TokenStore {
   ) {
     this.kinds = new Uint8Array(capacity);
     this.offsets = new Int32Array(capacity);
-    this.lengths = new Int32Array(capacity);
-    this.lines = new Int32Array(capacity);
   }
 
-  add(kind: TokenKind, offset: number, length: number, line: number): void {
+  add(kind: TokenKind, offset: number): void {
+    if (this.size === this.kinds.length) this.resize(this.size * 2);
     this.kinds[this.size] = kindCodes.indexOf(kind);
     this.offsets[this.size] = offset;
-    this.lengths[this.size] = length;
-    this.lines[this.size] = line;
     this.size++;
   }
 
   /** Gives back the room reserved for tokens that never came. */
   trim(): void {
-    this.kinds = this.kinds.slice(0, this.size);
-    this.offsets = this.offsets.slice(0, this.size);
-    this.lengths = this.lengths.slice(0, this.size);
-    this.lines = this.lines.slice(0, this.size);
+    this.resize(this.size);
   }
 
-  token(i: number): Token {
-    const offset = this.offsets[i];
-    return { kind: kindCodes[this.kinds[i]], text: this.source.text.slice(offset, offset + this.lengths[i]), offset, line: this.lines[i] };
+  private resize(capacity: number): void {
+    const kinds = new Uint8Array(capacity);
+    kinds.set(this.kinds.subarray(0, Math.min(this.kinds.length, capacity)));
+    const offsets = new Int32Array(capacity);
+    offsets.set(this.offsets.subarray(0, Math.min(this.offsets.length, capacity)));
+    this.kinds = kinds;
+    this.offsets = offsets;
+  }
+
+  /** Tokens from..to, the last ending at `end`, the first on line `line`. */
+  tokens(from: number, to: number, end: number, line: number): Token[] {
+    const out: Token[] = new Array(to - from);
+    for (let i = from; i < to; i++) {
+      const offset = this.offsets[i];
+      const text = this.source.text.slice(offset, i + 1 < to ? this.offsets[i + 1] : end);
+      out[i - from] = { kind: kindCodes[this.kinds[i]], text, offset, line };
+      if (text.charCodeAt(text.length - 1) === 10) line++;
+    }
+    return out;
   }
 }
 
@@ -196,78 +259,96 @@ class InstructionNode implements Instruction {
     private readonly store: TokenStore,
     private readonly from: number,
     private readonly to: number,
+    private readonly end: number,
     readonly startLine: number,
     readonly endLine: number,
   ) {}
 
   get body(): readonly Token[] {
-    const out: Token[] = new Array(this.to - this.from);
-    for (let i = this.from; i < this.to; i++) out[i - this.from] = this.store.token(i);
-    return out;
+    return this.store.tokens(this.from, this.to, this.end, this.keyword.line);
   }
 }
 
 /**
- * Groups the token stream into items. Lines are counted here rather than by the lexer (which
- * then tracks offsets only): every line break is the last character of a newline or
- * continuation token, so counting those tokens gives each token's line.
+ * Groups the token stream into items, a piece of the file at a time. Lines are counted here
+ * rather than by the lexer (which then tracks offsets only): every line break is the last
+ * character of a newline or continuation token, so counting those tokens gives each token's line.
  */
-function buildItems(source: SourceFile, all: IToken[], expected: number): Item[] {
-  const items: Item[] = [];
-  // Room for every token and for the whitespace before each of them and at the end.
-  const store = new TokenStore(source, 2 * all.length + 1);
-  let atLineStart = true;
-  let instructions = 0;
-  let line = 1;
-  const advance = (t: IToken) => {
-    if (t.image.charCodeAt(t.image.length - 1) === 10) line++;
-  };
-  for (let i = 0; i < all.length; i++) {
-    const t = all[i];
-    const kind = kindOf(t);
-    if (kind === 'keyword') {
-      const keyword = toToken(t, line);
-      advance(t);
-      const from = store.size;
-      let end = t.startOffset + t.image.length;
-      let j = i + 1;
-      for (; j < all.length; j++) {
-        const next = all[j];
-        if (next.startOffset > end) store.add('whitespace', end, next.startOffset - end, line);
-        if (next.tokenType === LineEnd) break;
-        store.add(kindOf(next), next.startOffset, next.image.length, line);
-        advance(next);
-        end = next.startOffset + next.image.length;
+class ItemBuilder {
+  private readonly items: Item[] = [];
+  private readonly store: TokenStore;
+  private atLineStart = true;
+  private line = 1;
+
+  constructor(private readonly source: SourceFile) {
+    this.store = new TokenStore(source, Math.min(1 << 16, source.text.length + 1));
+  }
+
+  private advance(t: IToken): void {
+    if (t.image.charCodeAt(t.image.length - 1) === 10) this.line++;
+  }
+
+  /** The tokens of a piece of the file that ends at `pieceEnd`, at the start of a line (or the end of the file). */
+  add(all: IToken[], pieceEnd: number): void {
+    const { items, store, source } = this;
+    for (let i = 0; i < all.length; i++) {
+      const t = all[i];
+      const kind = kindOf(t);
+      if (kind === 'keyword') {
+        const keyword = toToken(t, this.line);
+        this.advance(t);
+        const from = store.size;
+        let end = t.startOffset + t.image.length;
+        let lastLine = keyword.line;
+        let j = i + 1;
+        for (; j < all.length; j++) {
+          const next = all[j];
+          if (next.startOffset > end) {
+            store.add('whitespace', end);
+            lastLine = this.line;
+            end = next.startOffset;
+          }
+          if (next.tokenType === LineEnd) break;
+          store.add(kindOf(next), next.startOffset);
+          lastLine = this.line;
+          this.advance(next);
+          end = next.startOffset + next.image.length;
+        }
+        if (j === all.length && pieceEnd > end) {
+          store.add('whitespace', end);
+          lastLine = this.line;
+          end = pieceEnd;
+        }
+        const name = t.image.toUpperCase();
+        if (t.tokenType === UnknownKeyword) {
+          const hint = unsupported.has(name)
+            ? `: ${name} configures an image, which LLB has no place for`
+            : `; expected one of ${instructionNames.join(', ')}`;
+          throw new Diagnostic(source, t.startOffset, `unknown instruction ${JSON.stringify(t.image)}${hint}`, t.image.length);
+        }
+        // At the end of the file the instruction ends on its last token's line.
+        const endLine = j < all.length ? this.line : lastLine;
+        items.push(new InstructionNode(name as InstructionName, keyword, store, from, store.size, end, keyword.line, endLine));
+        if (j < all.length) this.advance(all[j]);
+        i = j;
+        this.atLineStart = true;
+      } else if (kind === 'comment') {
+        items.push({ kind: 'comment', token: toToken(t, this.line) });
+        this.atLineStart = false;
+      } else if (kind === 'newline') {
+        if (this.atLineStart) items.push({ kind: 'blank', line: this.line });
+        this.advance(t);
+        this.atLineStart = true;
+      } else {
+        this.advance(t);
       }
-      if (j === all.length && source.text.length > end) store.add('whitespace', end, source.text.length - end, line);
-      const name = t.image.toUpperCase();
-      if (t.tokenType === UnknownKeyword) {
-        const hint = unsupported.has(name)
-          ? `: ${name} configures an image, which LLB has no place for`
-          : `; expected one of ${instructionNames.join(', ')}`;
-        throw new Diagnostic(source, t.startOffset, `unknown instruction ${JSON.stringify(t.image)}${hint}`, t.image.length);
-      }
-      // At the end of the file the instruction ends on its last token's line.
-      const endLine = j < all.length ? line : store.size > from ? store.token(store.size - 1).line : keyword.line;
-      items.push(new InstructionNode(name as InstructionName, keyword, store, from, store.size, keyword.line, endLine));
-      instructions++;
-      if (j < all.length) advance(all[j]);
-      i = j;
-      atLineStart = true;
-    } else if (kind === 'comment') {
-      items.push({ kind: 'comment', token: toToken(t, line) });
-      atLineStart = false;
-    } else if (kind === 'newline') {
-      if (atLineStart) items.push({ kind: 'blank', line });
-      advance(t);
-      atLineStart = true;
-    } else {
-      advance(t);
     }
   }
-  if (instructions !== expected) throw new Error(`parser saw ${expected} instructions, tree has ${instructions}`);
-  store.trim();
-  return items;
+
+  finish(): Item[] {
+    this.store.trim();
+    return this.items;
+  }
 }
 
 // `# key = value`. The value's blanks are trimmed by hand: a regexp like `(.*?)[ \t]*$` takes

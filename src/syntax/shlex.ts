@@ -41,7 +41,9 @@ export function shlexSplit(input: string): string[] {
   const words: string[] = [];
   const n = input.length;
   let state = State.Start;
-  let word = '';
+  // Characters collected in an array and joined once: a string grown one character at a time
+  // is a chain of pieces, and an exec keeps its argv until it is marshalled.
+  const word: string[] = [];
   // Position of the quote or backslash that opened the current construct,
   // reported if the input ends inside it.
   let openedAt = 0;
@@ -65,14 +67,14 @@ export function shlexSplit(input: string): string[] {
         } else if (c === '#') {
           state = State.Comment;
         } else {
-          word = c;
+          word.push(c);
           state = State.InWord;
         }
         break;
       case State.InWord:
         if (isSpace(c)) {
-          words.push(word);
-          word = '';
+          words.push(word.join(''));
+          word.length = 0;
           state = State.Start;
         } else if (c === '"') {
           state = State.DoubleQuoted;
@@ -84,15 +86,15 @@ export function shlexSplit(input: string): string[] {
           state = State.Escaping;
           openedAt = i;
         } else {
-          word += c;
+          word.push(c);
         }
         break;
       case State.Escaping:
-        word += c;
+        word.push(c);
         state = State.InWord;
         break;
       case State.EscapingQuoted:
-        word += c;
+        word.push(c);
         state = State.DoubleQuoted;
         break;
       case State.DoubleQuoted:
@@ -102,14 +104,14 @@ export function shlexSplit(input: string): string[] {
           state = State.EscapingQuoted;
           openedAt = i;
         } else {
-          word += c;
+          word.push(c);
         }
         break;
       case State.SingleQuoted:
         if (c === "'") {
           state = State.InWord;
         } else {
-          word += c;
+          word.push(c);
         }
         break;
       case State.Comment:
@@ -120,7 +122,7 @@ export function shlexSplit(input: string): string[] {
 
   switch (state) {
     case State.InWord:
-      words.push(word);
+      words.push(word.join(''));
       break;
     case State.Escaping:
     case State.EscapingQuoted:

@@ -9,6 +9,52 @@ export interface SourceInfo {
 
 /** Go's Definition.ToPB().Marshal(): what `llb.WriteTo` writes. */
 export function encodeDefinition(def: Definition, sources: readonly SourceInfo[] = []): Uint8Array {
+  return encodeMessage('Definition', { def: def.def, metadata: def.metadata, Source: source(def, sources) }, encodedSize(def, sources));
+}
+
+/**
+ * The same bytes as encodeDefinition, in pieces made as they are consumed: the ops (most of a
+ * large Definition) are copied into small blocks one at a time instead of into one buffer
+ * beside the ops' own, which halves what writing a large Definition costs in memory. All the
+ * rest is encoded before the first piece, so nothing can fail halfway through.
+ */
+export function encodeDefinitionPieces(def: Definition, sources: readonly SourceInfo[] = []): Iterable<Uint8Array> {
+  // Fields 2 and 3 encoded alone are the encoding's tail: a message is its fields, in order.
+  const tail = encodeMessage('Definition', { metadata: def.metadata, Source: source(def, sources) }, encodedSize({ ...def, def: [] }, sources));
+  return (function* () {
+    const blockSize = 1 << 16;
+    let block = Buffer.allocUnsafe(blockSize);
+    let used = 0;
+    for (const op of def.def) {
+      const header = fieldHeader(op.length);
+      if (used + header.length + op.length > blockSize && used > 0) {
+        yield block.subarray(0, used);
+        block = Buffer.allocUnsafe(blockSize);
+        used = 0;
+      }
+      if (header.length + op.length > blockSize) {
+        yield header;
+        yield op;
+        continue;
+      }
+      used += header.copy(block, used);
+      block.set(op, used);
+      used += op.length;
+    }
+    if (used > 0) yield block.subarray(0, used);
+    yield tail;
+  })();
+}
+
+/** The key and length of field 1 (def) holding n bytes. */
+function fieldHeader(n: number): Buffer {
+  const out = [0x0a];
+  for (; n >= 0x80; n = Math.floor(n / 0x80)) out.push((n % 0x80) | 0x80);
+  out.push(n);
+  return Buffer.from(out);
+}
+
+function source(def: Definition, sources: readonly SourceInfo[]): object {
   // Go's source map collector gives every op an entry, so Source is written even when empty.
   const none = { locations: [] };
   const locations = new LazyMap(
@@ -24,7 +70,7 @@ export function encodeDefinition(def: Definition, sources: readonly SourceInfo[]
       };
     },
   );
-  return encodeMessage('Definition', { def: def.def, metadata: def.metadata, Source: { locations, infos: sources } }, encodedSize(def, sources));
+  return { locations, infos: sources };
 }
 
 /**

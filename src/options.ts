@@ -1,0 +1,17 @@
+import type { Platform } from './llb/platform.js';
+import type { CopyMode } from './lower/lower.js';
+
+// The compiler's options and defaults, apart from the compiler: the CLI needs them to declare
+// its flags, before it knows whether it will compile anything.
+
+export interface CompileOptions {
+  readonly buildArgs?: ReadonlyMap<string, string>;
+  readonly target?: string;
+  readonly platform?: Platform;
+  readonly copyImage?: string;
+  readonly copyMode?: CopyMode;
+  readonly debugInfo?: boolean;
+}
+
+export const defaultPlatform: Platform = { os: 'linux', architecture: 'amd64' };
+export const defaultCopyImage = 'docker.io/library/alpine:latest';
