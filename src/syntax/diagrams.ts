@@ -1,5 +1,5 @@
 import { createSyntaxDiagramsCode } from 'chevrotain';
-import { grammarParser } from './parser.js';
+import { grammarParser } from './grammar.js';
 
 /** Railroad diagrams of the parser's grammar, as a standalone HTML page (grammar/railroad.html). */
 export function railroadDiagrams(): string {

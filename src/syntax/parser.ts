@@ -1,8 +1,7 @@
-import { EmbeddedActionsParser, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
 import { Diagnostic, SourceFile } from '../diagnostics.js';
 import type { BuildFile, Directive, Instruction, Item, Token, TokenKind } from './cst.js';
 import {
-  Arg,
   Comment,
   Continuation,
   ContinuedComment,
@@ -16,64 +15,8 @@ import {
   Newline,
   UnknownKeyword,
   Whitespace,
-  allTokens,
   type InstructionName,
 } from './tokens.js';
-
-/** The line structure of a build file. Arguments are checked per instruction by lowering. */
-class BuildFileParser extends EmbeddedActionsParser {
-  constructor() {
-    super(allTokens, { recoveryEnabled: false, skipValidations: true });
-    this.performSelfAnalysis();
-  }
-
-  // The rules only count instructions: the tree is built from the token stream afterwards, and
-  // collecting each instruction's tokens here cost a hundred thousand arrays on large files.
-  public buildFile = this.RULE('buildFile', (): number => {
-    let instructions = 0;
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(Newline) },
-        {
-          ALT: () => {
-            this.CONSUME(Comment);
-            this.OPTION(() => this.CONSUME2(Newline));
-          },
-        },
-        {
-          ALT: () => {
-            this.SUBRULE(this.instruction);
-            instructions++;
-          },
-        },
-      ]);
-    });
-    return instructions;
-  });
-
-  public instruction = this.RULE('instruction', (): void => {
-    this.OR(this.keywordAlternatives());
-    this.MANY(() => this.CONSUME(FlagArg));
-    this.MANY2(() => this.CONSUME(Arg));
-    this.OPTION(() => this.CONSUME(LineEnd));
-  });
-
-  private keywordAlts?: { ALT: () => IToken }[];
-
-  private keywordAlternatives(): { ALT: () => IToken }[] {
-    const kinds: TokenType[] = [...Object.values(keywords), UnknownKeyword];
-    this.keywordAlts ??= kinds.map((t, i) => ({ ALT: () => this.consume(i, t) }));
-    return this.keywordAlts;
-  }
-}
-
-let parser: BuildFileParser | undefined;
-
-/** The chevrotain grammar, for generating railroad diagrams. */
-export function grammarParser(): BuildFileParser {
-  parser ??= new BuildFileParser();
-  return parser;
-}
 
 // Every token type's kind, computed once: classifying 600,000 tokens of a large file by
 // searching name lists was a measurable part of parsing.
@@ -113,8 +56,8 @@ const unsupported = new Set([
  * The grammar parser does not run here. The lexer's modes already give every token stream the
  * grammar's shape (a keyword starts an instruction, which runs to its line end; comments and
  * blank lines stand alone), so the parser could never reject one, and building it cost more
- * start-up time than compiling a small file. checkGrammar() runs it, and the tests hold the
- * two to agreeing on any input.
+ * start-up time than compiling a small file (and loading it, more). checkGrammar() in
+ * grammar.ts runs it, and the tests hold the two to agreeing on any input.
  */
 export function parse(source: SourceFile, pieceSize = 1 << 16): BuildFile {
   const builder = new ItemBuilder(source);
@@ -162,25 +105,6 @@ function lexPiece(source: SourceFile, start: number, end: number): IToken[] {
     }
   }
   return all;
-}
-
-/** What the grammar parser makes of a build file: how many instructions it saw, or the token it rejected. */
-export function checkGrammar(source: SourceFile): { instructions: number } | { rejected: IToken } {
-  const p = grammarParser();
-  p.input = tokenize(source).tokens;
-  const instructions = p.buildFile();
-  // The parser is shared: let go of the token vector so a large file's tokens can be collected.
-  p.input = [];
-  return p.errors.length > 0 ? { rejected: p.errors[0].token } : { instructions };
-}
-
-function tokenize(source: SourceFile) {
-  const lexed = lexer.tokenize(source.text);
-  if (lexed.errors.length > 0) {
-    const e = lexed.errors[0];
-    throw new Diagnostic(source, e.offset, `unexpected character ${JSON.stringify(source.text[e.offset])}`);
-  }
-  return lexed;
 }
 
 function mergeByOffset(a: IToken[], b: IToken[]): IToken[] {

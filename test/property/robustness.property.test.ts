@@ -6,7 +6,8 @@ import { Chalk } from 'chalk';
 import fc from 'fast-check';
 import { compile, type CompileOptions } from '../../src/compile.js';
 import { decodeSource, isDiagnostic, renderDiagnostic, SourceFile } from '../../src/diagnostics.js';
-import { checkGrammar, parse } from '../../src/syntax/parser.js';
+import { checkGrammar } from '../../src/syntax/grammar.js';
+import { parse } from '../../src/syntax/parser.js';
 import { fixturesDir, runCli } from '../helpers.js';
 import { params, seed } from './arbitraries.js';
 
