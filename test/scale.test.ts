@@ -47,49 +47,28 @@ test(`${deep} nested WORKDIRs and USERs`, () => {
 
 /**
  * Compiles a generated file in a fresh node the way the CLI writes it out (in pieces), with
- * compile()'s default options (no debug info); its time and peak memory.
+ * compile()'s default options (no debug info); its peak memory.
  */
-function inChild(shape: Shape, n: number): { ms: number; maxRSSMB: number } {
+function inChild(shape: Shape, n: number): { maxRSSMB: number } {
   const script = `
     const { compileInPieces } = await import(${JSON.stringify(join(repoRoot, 'dist', 'src', 'compile.js'))});
     const { SourceFile } = await import(${JSON.stringify(join(repoRoot, 'dist', 'src', 'diagnostics.js'))});
     const { generated } = await import(${JSON.stringify(join(repoRoot, 'dist', 'bench', 'programs.js'))});
     const text = generated(${JSON.stringify(shape)}, ${n});
-    const started = performance.now();
     let size = 0;
     for (const piece of compileInPieces(new SourceFile('big.llb', text)).pieces) size += piece.length;
-    const ms = performance.now() - started;
     if (size === 0) throw new Error('no output');
-    console.log(JSON.stringify({ ms, maxRSSMB: process.resourceUsage().maxRSS / 1024 }));`;
+    console.log(JSON.stringify({ maxRSSMB: process.resourceUsage().maxRSS / 1024 }));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 1 << 20 });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
 
-test('100,000 instructions compile in under 300 MB', () => {
-  for (const shape of ['mixed', 'run'] as const) {
+// No timings are asserted (the benchmark shows growth); the timeout only stops a regression to
+// quadratic growth, which at this size takes minutes instead of seconds, from hanging the suite.
+test('100,000 instructions compile in under 300 MB', { timeout: 180_000 }, () => {
+  for (const shape of ['mixed', 'run', 'env', 'envrun'] as const) {
     const { maxRSSMB } = inChild(shape, 100_000);
     assert.ok(maxRSSMB < 300, `${shape}: peak RSS ${Math.round(maxRSSMB)} MB`);
-  }
-});
-
-/** The best of two timed compiles, after a warm-up: the least disturbed by the machine's other work. */
-function timed(text: string): number {
-  let best = Infinity;
-  for (let i = 0; i < 2; i++) {
-    const started = performance.now();
-    compile(new SourceFile('big.llb', text));
-    best = Math.min(best, performance.now() - started);
-  }
-  return best;
-}
-
-test('time grows linearly with the number of instructions', () => {
-  // Quadratic growth would make 4x the instructions cost 16x; allow for noise.
-  for (const shape of ['env', 'envrun', 'stages', 'copy', 'mixed'] as const) {
-    timed(generated(shape, 1_000));
-    const small = timed(generated(shape, 3_000));
-    const large = timed(generated(shape, 12_000));
-    assert.ok(large < 8 * small + 50, `${shape}: 3,000 took ${Math.round(small)} ms, 12,000 took ${Math.round(large)} ms`);
   }
 });
