@@ -21,11 +21,11 @@ export function encodeMessage(typeName: string, value: object, sizeHint = 0): Ui
 
 type Plain = Record<string, unknown>;
 
-/** How a value goes on the wire: a varint flavour, a fixed width, bytes, or a message. */
-type Kind =
-  | 'int32' | 'int64' | 'uint32' | 'uint64' | 'sint32' | 'sint64' | 'bool' | 'enum'
-  | 'fixed32' | 'sfixed32' | 'float' | 'fixed64' | 'sfixed64' | 'double'
-  | 'string' | 'bytes' | 'message';
+/**
+ * How a value goes on the wire: the types llb.proto uses. (Zigzag, fixed-width and floating
+ * types, and packed repeated numbers, are refused when the schema is read, not half-supported.)
+ */
+type Kind = 'int32' | 'int64' | 'uint32' | 'uint64' | 'bool' | 'enum' | 'string' | 'bytes' | 'message';
 
 interface FieldCodec {
   readonly name: string;
@@ -33,7 +33,6 @@ interface FieldCodec {
   /** The field's key (number and wire type) as a varint, precomputed. */
   readonly tag: number;
   readonly repeated: boolean;
-  readonly packed: boolean;
   readonly oneof: boolean;
   /** Message types are resolved on first use, so the schema may refer to types declared later. */
   readonly typeName?: string;
@@ -44,12 +43,7 @@ interface MessageCodec {
   readonly fields: readonly FieldCodec[];
 }
 
-const wireTypes: Record<Kind, number> = {
-  int32: 0, int64: 0, uint32: 0, uint64: 0, sint32: 0, sint64: 0, bool: 0, enum: 0,
-  fixed64: 1, sfixed64: 1, double: 1,
-  string: 2, bytes: 2, message: 2,
-  fixed32: 5, sfixed32: 5, float: 5,
-};
+const wireTypes: Record<Kind, number> = { int32: 0, int64: 0, uint32: 0, uint64: 0, bool: 0, enum: 0, string: 2, bytes: 2, message: 2 };
 
 /** The protobufjs JSON form of a schema (Root.toJSON), which is what the build writes. */
 interface JsonNamespace {
@@ -94,17 +88,16 @@ function message(typeName: string): MessageCodec {
         const key = kindOf(f.keyType);
         const value = kindOf(f.type);
         if (key === 'message' || key === 'bytes' || key === 'enum') throw new Error(`pb.${typeName}.${name}: invalid map key type ${f.keyType}`);
-        return { name, kind: 'message', tag: tag(f.id, 2), repeated: false, packed: false, oneof: false, map: { key, value, valueType: value === 'message' ? f.type : undefined } };
+        return { name, kind: 'message', tag: tag(f.id, 2), repeated: false, oneof: false, map: { key, value, valueType: value === 'message' ? f.type : undefined } };
       }
       const kind = kindOf(f.type);
       const repeated = f.rule === 'repeated';
-      const packed = repeated && wireTypes[kind] !== 2 && f.options?.packed !== false;
+      if (repeated && wireTypes[kind] !== 2) throw new Error(`pb.${typeName}.${name}: repeated ${f.type} (packed) is not supported`);
       return {
         name,
         kind,
-        tag: tag(f.id, packed ? 2 : wireTypes[kind]),
+        tag: tag(f.id, wireTypes[kind]),
         repeated,
-        packed,
         oneof: inOneof.has(name),
         typeName: kind === 'message' ? f.type : undefined,
       };
@@ -120,7 +113,7 @@ function kindOf(type: string): Kind {
   const t = lookup(type);
   if (t?.values) return 'enum';
   if (t?.fields) return 'message';
-  throw new Error(`unknown protobuf type ${type} in llb.proto`);
+  throw new Error(`protobuf type ${type} in llb.proto is unknown or not supported by the encoder`);
 }
 
 function tag(id: number, wireType: number): number {
@@ -136,16 +129,9 @@ function writeFields(w: Writer, codec: MessageCodec, value: Plain): void {
     } else if (f.repeated) {
       const list = v as readonly unknown[];
       if (list.length === 0) continue;
-      if (f.packed) {
+      for (const item of list) {
         w.varint(f.tag);
-        const start = w.begin();
-        for (const item of list) writeScalar(w, f.kind, item);
-        w.end(start);
-      } else {
-        for (const item of list) {
-          w.varint(f.tag);
-          writeValue(w, f.kind, f.typeName, item);
-        }
+        writeValue(w, f.kind, f.typeName, item);
       }
     } else if (f.kind === 'message' || f.oneof || !isZero(v)) {
       w.varint(f.tag);
@@ -220,24 +206,6 @@ function writeScalar(w: Writer, kind: Kind, v: unknown): void {
     case 'uint64':
       if (typeof v === 'number' && v >= 0 && Number.isSafeInteger(v)) w.varint(v);
       else w.varint64(BigInt(v as number | bigint));
-      return;
-    case 'sint32': {
-      const n = Number(v) | 0;
-      w.varint(((n << 1) ^ (n >> 31)) >>> 0);
-      return;
-    }
-    case 'sint64': {
-      const n = BigInt.asIntN(64, BigInt(v as number | bigint));
-      w.varint64((n << 1n) ^ (n >> 63n));
-      return;
-    }
-    case 'fixed32':
-    case 'sfixed32':
-    case 'float':
-    case 'fixed64':
-    case 'sfixed64':
-    case 'double':
-      w.fixed(kind, v as number | bigint);
       return;
     case 'message':
       throw new Error('a message is not a scalar');
@@ -314,28 +282,6 @@ class Writer {
       u >>= 7n;
     }
     this.buf[this.pos++] = Number(u);
-  }
-
-  fixed(kind: 'fixed32' | 'sfixed32' | 'float' | 'fixed64' | 'sfixed64' | 'double', v: number | bigint): void {
-    this.ensure(8);
-    switch (kind) {
-      case 'fixed32':
-        this.pos = this.buf.writeUInt32LE(Number(v) >>> 0, this.pos);
-        break;
-      case 'sfixed32':
-        this.pos = this.buf.writeInt32LE(Number(v) | 0, this.pos);
-        break;
-      case 'float':
-        this.pos = this.buf.writeFloatLE(Number(v), this.pos);
-        break;
-      case 'fixed64':
-      case 'sfixed64':
-        this.pos = this.buf.writeBigUInt64LE(BigInt.asUintN(64, BigInt(v)), this.pos);
-        break;
-      case 'double':
-        this.pos = this.buf.writeDoubleLE(Number(v), this.pos);
-        break;
-    }
   }
 
   bytes(b: Uint8Array): void {
