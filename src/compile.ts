@@ -1,4 +1,4 @@
-import { decodeSource, Diagnostic, SourceFile } from './diagnostics.js';
+import { decodeSource, Diagnostic, rejectBinary, SourceFile } from './diagnostics.js';
 import { marshal, type Definition } from './llb/definition.js';
 import { newConstraints } from './llb/constraints.js';
 import type { Platform } from './llb/platform.js';
@@ -17,7 +17,7 @@ export { decodeSource, defaultCopyImage, defaultPlatform, type CompileOptions };
 
 /** Source text to marshalled pb.Definition: the whole pipeline, no I/O. Throws Diagnostic on bad input. */
 export function compile(source: SourceFile, options: CompileOptions = {}): Compiled {
-  checkText(source);
+  rejectBinary(source);
   const { def, warnings } = definitionOf(source, options);
   return { bytes: encodeDefinition(def, sourceInfos(source, options)), warnings };
 }
@@ -27,7 +27,7 @@ export function compile(source: SourceFile, options: CompileOptions = {}): Compi
  * large Definition is never in memory twice (see encodeDefinitionPieces).
  */
 export function compileInPieces(source: SourceFile, options: CompileOptions = {}): { pieces: Iterable<Uint8Array>; warnings: readonly Diagnostic[] } {
-  checkText(source);
+  rejectBinary(source);
   const { def, warnings } = definitionOf(source, options);
   return { pieces: encodeDefinitionPieces(def, sourceInfos(source, options)), warnings };
 }
@@ -53,10 +53,4 @@ function lowerSource(source: SourceFile, platform: Platform, options: CompileOpt
     copyMode: options.copyMode,
     debugInfo: options.debugInfo,
   });
-}
-
-/** NUL bytes mean the input is not a text file; say so instead of reporting odd syntax. */
-function checkText(source: SourceFile): void {
-  const nul = source.text.indexOf('\0');
-  if (nul >= 0) throw new Diagnostic(source, nul, 'the build file contains a NUL byte; is it a text file?');
 }

@@ -92,3 +92,9 @@ export function decodeSource(name: string, bytes: Uint8Array): SourceFile {
     throw new Diagnostic(new SourceFile(name, lossy), Math.max(0, at), 'the build file is not valid UTF-8');
   }
 }
+
+/** NUL bytes mean the input is not a text file; say so instead of reporting odd syntax. */
+export function rejectBinary(source: SourceFile): void {
+  const nul = source.text.indexOf('\0');
+  if (nul >= 0) throw new Diagnostic(source, nul, 'the build file contains a NUL byte; is it a text file?');
+}

@@ -1,7 +1,7 @@
 import { open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { Diagnostic, isDiagnostic, type SourceFile } from '../diagnostics.js';
+import { Diagnostic, isDiagnostic, rejectBinary } from '../diagnostics.js';
 import { ExitStatus, readSource, report, writeStdout } from './io.js';
 
 interface FmtFlags {
@@ -41,7 +41,7 @@ export function fmtCommand(program: Command): void {
       for (const path of paths) {
         try {
           const source = await readSource(path, path === '-' ? flags.stdinFilepath : undefined);
-          refuseBinary(source);
+          rejectBinary(source);
           done.push({ path, name: source.name, original: source.text, formatted: format(parse(source)) });
         } catch (e) {
           if (!isDiagnostic(e)) throw e;
@@ -72,12 +72,6 @@ export function fmtCommand(program: Command): void {
       if (failed) throw new ExitStatus(2);
       if (unformatted && (flags.check || flags.diff)) throw new ExitStatus(1);
     });
-}
-
-/** As compilation does, before parsing: a NUL byte means this is not a build file, so it is left alone. */
-function refuseBinary(source: SourceFile): void {
-  const nul = source.text.indexOf('\0');
-  if (nul >= 0) throw new Diagnostic(source, nul, 'the build file contains a NUL byte; is it a text file?');
 }
 
 async function diffOf(f: Checked): Promise<string> {
