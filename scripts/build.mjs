@@ -1,7 +1,6 @@
 // Compiles the TypeScript (for tests) and bundles the CLI (for start-up time).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import protobuf from 'protobufjs';
 
@@ -25,29 +24,33 @@ function sideEffectFree(files) {
 }
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
-const bundled = await build({
-  entryPoints: { llbc: 'src/cli/main.ts' },
+// A failed build must not leave a code cache beside a bundle it was not made from.
+rmSync('dist/llbc.cjs.cache', { force: true });
+// One CommonJS file: node's ES module loader costs start-up time that a CLI run pays every time.
+// Commands that are not run stay in lazily evaluated wrappers (the `import()` calls).
+await build({
+  entryPoints: ['src/cli/main.ts'],
   bundle: true,
   platform: 'node',
   target: 'node20',
-  format: 'esm',
-  outdir: 'dist/bundle',
-  splitting: true,
+  format: 'cjs',
+  outfile: 'dist/llbc.cjs',
   minify: true,
   logLevel: 'warning',
-  banner: { js: "import { createRequire as __llbcRequire } from 'node:module'; const require = __llbcRequire(import.meta.url);" },
+  banner: { js: "const __llbcModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__llbcModuleUrl' },
   plugins: [sideEffectFree(/[\\/]node_modules[\\/](chevrotain|@chevrotain|lodash-es)[\\/]/)],
-  metafile: true,
 });
-// Chunk names change with their contents: drop the old ones (after, so that bin/llbc works
-// throughout a rebuild).
-const current = new Set(Object.keys(bundled.metafile.outputs).map((f) => basename(f)));
-for (const f of readdirSync('dist/bundle')) if (f.endsWith('.js') && !current.has(f)) rmSync(`dist/bundle/${f}`);
+// bin/llbc runs the bundle as a vm.Script, which has no loader for an import() esbuild left in.
+if (/\bimport\(/.test(readFileSync('dist/llbc.cjs', 'utf8'))) throw new Error('dist/llbc.cjs: an import() of a module outside the bundle');
+rmSync('dist/bundle', { recursive: true, force: true });
 // The schema ships as protobufjs JSON, parsed from the .proto here so that nothing parses
 // .proto text at run time; the .proto is copied too, for readers.
 const schema = JSON.stringify(protobuf.parse(readFileSync('src/wire/llb.proto', 'utf8'), { keepCase: true }).root.toJSON());
-for (const dir of ['dist/src/wire', 'dist/bundle']) {
+for (const dir of ['dist/src/wire', 'dist']) {
   mkdirSync(dir, { recursive: true });
   copyFileSync('src/wire/llb.proto', `${dir}/llb.proto`);
   writeFileSync(`${dir}/llb.json`, schema);
 }
+// Last, as it runs the finished bundle: V8 code for the CLI, made by compiling with it.
+execFileSync(process.execPath, ['scripts/code-cache.cjs'], { stdio: 'inherit' });

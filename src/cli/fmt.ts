@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -89,8 +90,6 @@ async function rewrite(f: Checked): Promise<boolean> {
   try {
     const target = await realpath(f.path);
     const mode = (await stat(target)).mode & 0o7777;
-    // Loaded here rather than at the top: every command would otherwise load node:crypto at start-up.
-    const { randomBytes } = await import('node:crypto');
     tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.llbc-fmt`);
     const handle = await open(tmp, 'wx', mode);
     try {

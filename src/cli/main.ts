@@ -6,7 +6,13 @@ import { dumpCommand } from './dump.js';
 import { fmtCommand } from './fmt.js';
 import { ExitStatus, report } from './io.js';
 
-/** Exit codes: 0 success, 1 bad input (or a difference, for commands that compare), 2 internal error (for diff: trouble). */
+/**
+ * The CLI, which bin/llbc runs from the bundle. Nothing runs on import, so that the build can
+ * also load the bundle to train its code cache (scripts/code-cache.cjs).
+ *
+ * Exit codes: 0 success, 1 bad input (or a difference, for commands that compare), 2 internal
+ * error (for diff: trouble).
+ */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('llbc')
     .description('Compile a Dockerfile-like build language to BuildKit LLB')
@@ -37,4 +43,3 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
