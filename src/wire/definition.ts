@@ -1,5 +1,6 @@
+import type { SourceLocation } from '../llb/constraints.js';
 import type { Definition } from '../llb/definition.js';
-import { encodeMessage, LazyMap } from './encode.js';
+import { encodeInBlocks, encodeMessage, fieldHeader } from './encode.js';
 
 export interface SourceInfo {
   readonly filename: string;
@@ -9,97 +10,58 @@ export interface SourceInfo {
 
 /** Go's Definition.ToPB().Marshal(): what `llb.WriteTo` writes. */
 export function encodeDefinition(def: Definition, sources: readonly SourceInfo[] = []): Uint8Array {
-  return encodeMessage('Definition', { def: def.def, metadata: def.metadata, Source: source(def, sources) }, encodedSize(def, sources));
+  const locations = new Map([...def.locations].map(([digest, locs]) => [digest, pbLocations(locs)]));
+  // Go's source map collector gives every op an entry, so Source is written even when empty.
+  return encodeMessage('Definition', { def: def.def, metadata: def.metadata, Source: { locations, infos: sources } });
 }
 
 /**
  * The same bytes as encodeDefinition, in pieces made as they are consumed: the ops (most of a
- * large Definition) are copied into small blocks one at a time instead of into one buffer
+ * large Definition) are copied into small blocks a few at a time instead of into one buffer
  * beside the ops' own, which halves what writing a large Definition costs in memory. All the
- * rest is encoded before the first piece, so nothing can fail halfway through.
+ * rest is encoded before the first piece, so nothing can fail halfway through, and its large
+ * maps a part at a time, so that they are never converted for the encoder as a whole.
  */
 export function encodeDefinitionPieces(def: Definition, sources: readonly SourceInfo[] = []): Iterable<Uint8Array> {
-  // Fields 2 and 3 encoded alone are the encoding's tail: a message is its fields, in order.
-  const tail = encodeMessage('Definition', { metadata: def.metadata, Source: source(def, sources) }, encodedSize({ ...def, def: [] }, sources));
+  const metadata = [...encodeInBlocks('Definition', parts(def.metadata, (md) => md, (part) => ({ metadata: part })))];
+  // Source is one field, a message holding a large map: its fields are encoded in blocks too,
+  // to follow its key and length.
+  const source = [
+    ...encodeInBlocks('Source', (function* () {
+      yield* parts(def.locations, pbLocations, (part) => ({ locations: part }));
+      yield { infos: sources };
+    })()),
+  ];
+  const sourceHeader = fieldHeader('Definition', 'Source', source.reduce((n, block) => n + block.length, 0));
   return (function* () {
-    const blockSize = 1 << 16;
-    let block = Buffer.allocUnsafe(blockSize);
-    let used = 0;
-    for (const op of def.def) {
-      const header = fieldHeader(op.length);
-      if (used + header.length + op.length > blockSize && used > 0) {
-        yield block.subarray(0, used);
-        block = Buffer.allocUnsafe(blockSize);
-        used = 0;
-      }
-      if (header.length + op.length > blockSize) {
-        yield header;
-        yield op;
-        continue;
-      }
-      used += header.copy(block, used);
-      block.set(op, used);
-      used += op.length;
-    }
-    if (used > 0) yield block.subarray(0, used);
-    yield tail;
+    yield* encodeInBlocks('Definition', (function* () {
+      for (const op of def.def) yield { def: [op] };
+    })());
+    yield* metadata;
+    yield sourceHeader;
+    yield* source;
   })();
 }
 
-/** The key and length of field 1 (def) holding n bytes. */
-function fieldHeader(n: number): Buffer {
-  const out = [0x0a];
-  for (; n >= 0x80; n = Math.floor(n / 0x80)) out.push((n % 0x80) | 0x80);
-  out.push(n);
-  return Buffer.from(out);
-}
-
-function source(def: Definition, sources: readonly SourceInfo[]): object {
-  // Go's source map collector gives every op an entry, so Source is written even when empty.
-  const none = { locations: [] };
-  const locations = new LazyMap(
-    () => def.locations.keys(),
-    (digest) => {
-      const locs = def.locations.get(digest)!;
-      if (locs.length === 0) return none;
-      return {
-        locations: locs.map((l) => ({
-          sourceIndex: l.sourceIndex,
-          ranges: l.ranges.map((r) => ({ start: { line: r.start }, end: { line: r.end } })),
-        })),
-      };
-    },
-  );
-  return { locations, infos: sources };
-}
-
 /**
- * The encoded size, give or take a few bytes (zero fields are counted), so that a large
- * Definition is written into one buffer allocated once.
+ * A map in parts of consecutive keys, in Go's order (the keys are digests: ASCII), each made
+ * into a message that holds it: put one after another, they are the whole map.
  */
-function encodedSize(def: Definition, sources: readonly SourceInfo[]): number {
-  let size = 0;
-  for (const op of def.def) size += field(op.length);
-  for (const [digest, md] of def.metadata) {
-    let entry = 0;
-    for (const cap in md.caps) entry += field(field(cap.length) + 2);
-    for (const key in md.description ?? {}) entry += field(field(key.length) + field(Buffer.byteLength(md.description![key])));
-    size += field(field(digest.length) + field(entry));
+function* parts<V>(map: ReadonlyMap<string, V>, value: (v: V) => object, message: (part: Record<string, object>) => object): Generator<object> {
+  const keys = [...map.keys()].sort();
+  for (let i = 0; i < keys.length; i += 1024) {
+    // A hash table from the start, as many different keys would make one anyway.
+    const part: Record<string, object> = Object.create(null);
+    for (const k of keys.slice(i, i + 1024)) part[k] = value(map.get(k)!);
+    yield message(part);
   }
-  let source = 0;
-  for (const [digest, locs] of def.locations) {
-    let entry = 0;
-    for (const l of locs) entry += field(11 + l.ranges.length * field(2 * field(11)));
-    source += field(field(digest.length) + field(entry));
-  }
-  for (const info of sources) source += field(field(info.data.length) + field(Buffer.byteLength(info.filename)) + field(info.language.length));
-  // Slack for the writer, which wants room for a whole varint before writing one.
-  return size + field(source) + 64;
 }
 
-/** A length-delimited field of n bytes: its key (field numbers are below 16), length and contents. */
-function field(n: number): number {
-  let width = 1;
-  for (let v = n; v >= 0x80; v = Math.floor(v / 0x80)) width++;
-  return 1 + width + n;
+function pbLocations(locs: readonly SourceLocation[]): object {
+  return {
+    locations: locs.map((l) => ({
+      sourceIndex: l.sourceIndex,
+      ranges: l.ranges.map((r) => ({ start: { line: r.start }, end: { line: r.end } })),
+    })),
+  };
 }

@@ -3,7 +3,7 @@ import protobuf from 'protobufjs/light.js';
 
 // The build turns llb.proto into protobufjs's JSON form (llb.json, next to the compiled module):
 // the .proto stays the one place the wire format is written down, and no .proto parser runs or
-// ships at run time. The encoder reads the same file; this reflection is for decoding.
+// ships at run time. The encoder and the decoder share this reflection.
 let root: protobuf.Root | undefined;
 
 export function schema(): protobuf.Root {

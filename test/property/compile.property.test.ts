@@ -28,7 +28,7 @@ function checkDefinition(bytes: Uint8Array): Uint8Array[] {
   const Def = messageType('Definition');
   const Op = messageType('Op');
   const def = Def.decode(bytes) as unknown as { def: Uint8Array[]; metadata: Record<string, unknown>; Source?: { locations?: Record<string, unknown> } };
-  // protobufjs, encoding what it decoded, writes the same bytes: llbc's encoder agrees with it.
+  // protobufjs, encoding what it decoded, writes the same bytes: what llbc made canonical stays so.
   assert.ok(Buffer.from(Def.encode(def).finish()).equals(Buffer.from(bytes)), 'the Definition re-encodes differently');
   const position = new Map<string, number>();
   def.def.forEach((bytes, i) => {

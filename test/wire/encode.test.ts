@@ -3,21 +3,28 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
-import { encodeMessage, LazyMap } from '../../src/wire/encode.js';
-import { messageType } from '../../src/wire/schema.js';
+import { encodeInBlocks, encodeMessage, fieldHeader } from '../../src/wire/encode.js';
 import { repoRoot } from '../helpers.js';
 
-// llbc encodes with its own small schema interpreter; protobufjs, given the same values, is the
-// reference. (Map keys are given in sorted order, which protobufjs keeps and llbc enforces.)
+// llbc encodes with protobufjs, generating only the encoders and making values canonical first.
+// Stock protobufjs, on a schema of its own, given values that are already canonical (map keys
+// sorted, no unpaired surrogates, no bigints), is the reference; where canonicalization is the
+// point, the expected bytes are written out.
+
+const shipped = JSON.parse(readFileSync(join(repoRoot, 'dist', 'src', 'wire', 'llb.json'), 'utf8'));
+const reference = protobuf.Root.fromJSON(shipped);
 
 function same(typeName: string, value: object): void {
   const ours = Buffer.from(encodeMessage(typeName, value));
-  const theirs = Buffer.from(messageType(typeName).encode(value).finish());
+  const theirs = Buffer.from(reference.lookupType(`pb.${typeName}`).encode(value).finish());
   assert.equal(ours.toString('hex'), theirs.toString('hex'), `${typeName} ${JSON.stringify(value)}`);
 }
 
+function hex(typeName: string, value: object): string {
+  return Buffer.from(encodeMessage(typeName, value)).toString('hex');
+}
+
 test('the schema the build ships is llb.proto, parsed', () => {
-  const shipped = JSON.parse(readFileSync(join(repoRoot, 'dist', 'src', 'wire', 'llb.json'), 'utf8'));
   const parsed = protobuf.parse(readFileSync(join(repoRoot, 'src', 'wire', 'llb.proto'), 'utf8'), { keepCase: true }).root.toJSON();
   assert.deepEqual(shipped, JSON.parse(JSON.stringify(parsed)));
 });
@@ -28,6 +35,14 @@ test('scalars: zero values are left out, negative int32 and int64 take ten bytes
   same('FileActionMkDir', { path: '/a', mode: -1, makeParents: true, timestamp: -1 });
   same('SecretOpt', { ID: 's', uid: 0xffffffff, gid: 0, mode: 0o400, optional: true });
   same('Input', { digest: 'sha256:00', index: 2 ** 52 });
+  assert.equal(hex('Mount', { input: 0, selector: '', output: 0, readonly: false, mountType: 0, dest: undefined, resultID: null }), '');
+});
+
+test('64-bit integers may be bigints', () => {
+  assert.equal(hex('FileActionMkDir', { mode: -1, timestamp: 2n ** 60n + 1n }), '10ffffffffffffffffff0128818080808080808010');
+  assert.equal(hex('FileActionMkDir', { timestamp: -(2n ** 62n) - 1n }), '28ffffffffffffffffbf01');
+  assert.equal(hex('FileActionMkDir', { timestamp: 0n }), '');
+  assert.equal(hex('Input', { index: 2n ** 40n }), hex('Input', { index: 2 ** 40 }));
 });
 
 test('oneof members are written even when zero, sub-messages even when empty', () => {
@@ -51,14 +66,36 @@ test('lengths of one, two and three bytes', () => {
   }
 });
 
-test('maps may be given as Maps, unsorted, or made entry by entry', () => {
-  const ours = encodeMessage('OpMetadata', { caps: new Map([['b', true], ['a', true]]) });
-  assert.deepEqual(Buffer.from(ours), Buffer.from(messageType('OpMetadata').encode({ caps: { a: true, b: true } }).finish()));
-  const lazy = encodeMessage('SourceOp', { attrs: new LazyMap(() => ['y', 'x'], (k) => k.toUpperCase()) });
-  assert.deepEqual(Buffer.from(lazy), Buffer.from(messageType('SourceOp').encode({ attrs: { x: 'X', y: 'Y' } }).finish()));
+test('map entries are written in key order, given as objects or Maps', () => {
+  assert.equal(hex('OpMetadata', { caps: { b: true, a: false }, description: {} }), '2a050a016110002a050a01621001');
+  same('OpMetadata', { caps: { a: true, b: true } });
+  assert.equal(hex('OpMetadata', { caps: new Map([['b', true], ['a', true]]) }), hex('OpMetadata', { caps: { a: true, b: true } }));
+});
+
+test('integer-like map keys are sorted as strings, not listed first as JavaScript does', () => {
+  // "1a" < "9" < "a" < "b", by bytes.
+  assert.equal(hex('SourceOp', { attrs: { b: '1', 10: 'x', 9: 'y', a: '2', '1a': 'z' } }), '12070a02313012017812070a02316112017a12060a013912017912060a016112013212060a0162120131');
+  assert.equal(hex('SourceOp', { attrs: new Map([['2', 'two'], ['10', 'ten'], ['', 'empty']]) }), '12090a001205656d70747912090a023130120374656e12080a0132120374776f');
 });
 
 test('unpaired surrogates are written as U+FFFD, like any UTF-8 encoder', () => {
-  const bytes = encodeMessage('Meta', { cwd: 'a\uD800b' });
-  assert.deepEqual(Buffer.from(bytes), Buffer.from(messageType('Meta').encode({ cwd: 'a\uFFFDb' }).finish()));
+  assert.equal(hex('Meta', { cwd: 'a\uD800b' }), hex('Meta', { cwd: 'a\uFFFDb' }));
+  // Long strings take another path in protobufjs.
+  assert.equal(hex('Meta', { args: ['\uDC41x'.repeat(50)] }), hex('Meta', { args: ['\uFFFDx'.repeat(50)] }));
+  assert.equal(hex('SourceOp', { attrs: { '\uD800': 'v\uDFFF' } }), hex('SourceOp', { attrs: { '\uFFFD': 'v\uFFFD' } }));
+});
+
+test('blocks of fields put together are the whole message', () => {
+  const ops = Array.from({ length: 3000 }, (_, i) => Buffer.alloc(i % 300, i));
+  const blocks = [...encodeInBlocks('Definition', ops.map((op) => ({ def: [op] })), 4096)];
+  assert.ok(blocks.length > 10 && blocks.every((b) => b.length < 4096 + 310));
+  assert.deepEqual(Buffer.concat(blocks), Buffer.from(encodeMessage('Definition', { def: ops })));
+});
+
+test('a field header and the fields after it are the field', () => {
+  const fields = encodeMessage('Source', { infos: [{ filename: 'f', data: Buffer.alloc(300) }] });
+  assert.deepEqual(
+    Buffer.concat([fieldHeader('Definition', 'Source', fields.length), fields]),
+    Buffer.from(encodeMessage('Definition', { Source: { infos: [{ filename: 'f', data: Buffer.alloc(300) }] } })),
+  );
 });
