@@ -23,6 +23,27 @@ function sideEffectFree(files) {
   };
 }
 
+/**
+ * Makes these node modules load when first used instead of when the bundle starts: commander
+ * requires child_process (and with it net, dgram and streams) for subcommands run as separate
+ * executables, which llbc has none of: a few milliseconds of every run.
+ */
+function loadedOnFirstUse(modules) {
+  return {
+    name: 'loaded-on-first-use',
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^(node:)?(${modules.join('|')})$`) }, (args) =>
+        // The proxy's own require is of the real module.
+        args.namespace === 'first-use' ? { path: args.path, external: true } : { path: args.path, namespace: 'first-use' },
+      );
+      b.onLoad({ filter: /.*/, namespace: 'first-use' }, (args) => ({
+        contents: `let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require(${JSON.stringify(args.path)}))[k] });`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 // A failed build must not leave a code cache beside a bundle it was not made from.
 rmSync('dist/llbc.cjs.cache', { force: true });
@@ -35,11 +56,12 @@ await build({
   target: 'node20',
   format: 'cjs',
   outfile: 'dist/llbc.cjs',
-  minify: true,
+  // LLBC_NO_MINIFY=1 keeps names readable in a --cpu-prof profile.
+  minify: !process.env.LLBC_NO_MINIFY,
   logLevel: 'warning',
   banner: { js: "const __llbcModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   define: { 'import.meta.url': '__llbcModuleUrl' },
-  plugins: [sideEffectFree(/[\\/]node_modules[\\/](chevrotain|@chevrotain|lodash-es)[\\/]/)],
+  plugins: [sideEffectFree(/[\\/]node_modules[\\/](chevrotain|@chevrotain|lodash-es)[\\/]/), loadedOnFirstUse(['child_process'])],
 });
 // bin/llbc runs the bundle as a vm.Script, which has no loader for an import() esbuild left in.
 if (/\bimport\(/.test(readFileSync('dist/llbc.cjs', 'utf8'))) throw new Error('dist/llbc.cjs: an import() of a module outside the bundle');
