@@ -1,11 +1,11 @@
 import { decodeSource, Diagnostic, rejectBinary, SourceFile } from './diagnostics.js';
-import { marshal, type Definition } from './llb/definition.js';
+import { Definition, marshal } from './llb/definition.js';
 import { newConstraints } from './llb/constraints.js';
 import type { Platform } from './llb/platform.js';
 import { lower, type Lowered } from './lower/lower.js';
 import { defaultCopyImage, defaultPlatform, type CompileOptions } from './options.js';
 import { parse } from './syntax/parser.js';
-import { encodeDefinition, encodeDefinitionPieces, type SourceInfo } from './wire/definition.js';
+import { encodeDefinitionPieces, type SourceInfo } from './wire/definition.js';
 
 export interface Compiled {
   readonly bytes: Uint8Array;
@@ -17,33 +17,53 @@ export { decodeSource, defaultCopyImage, defaultPlatform, type CompileOptions };
 
 /** Source text to marshalled pb.Definition: the whole pipeline, no I/O. Throws Diagnostic on bad input. */
 export function compile(source: SourceFile, options: CompileOptions = {}): Compiled {
-  rejectBinary(source);
-  const { def, warnings } = definitionOf(source, options);
-  return { bytes: encodeDefinition(def, sourceInfos(source, options)), warnings };
+  const { pieces, warnings } = compileInPieces(source, options);
+  return { bytes: Buffer.concat([...pieces]), warnings };
 }
 
 /**
- * compile(), for writing out: the same bytes, in pieces made as they are consumed, so that a
- * large Definition is never in memory twice (see encodeDefinitionPieces).
+ * compile(), for writing out: the same bytes, in pieces made as they are consumed. The build file is lowered here, so any
+ * Diagnostic is thrown before the first piece; the op graph is marshalled as the pieces are
+ * read, and each op's bytes written as soon as it is made, so that a large Definition is
+ * never in memory whole.
  */
 export function compileInPieces(source: SourceFile, options: CompileOptions = {}): { pieces: Iterable<Uint8Array>; warnings: readonly Diagnostic[] } {
   rejectBinary(source);
-  const { def, warnings } = definitionOf(source, options);
-  return { pieces: encodeDefinitionPieces(def, sourceInfos(source, options)), warnings };
+  const platform = options.platform ?? defaultPlatform;
+  const { state, warnings } = lowerSource(source, platform, options);
+  const c = newConstraints({ platform, localUniqueID: 'llbc' });
+  const def = new Definition(c);
+  return { pieces: heldBack(encodeDefinitionPieces(marshal(state, c, def), def, sourceInfos(source, options))), warnings };
+}
+
+/**
+ * The pieces, none of them until the whole Definition or 4 MB of it is ready: a bug that
+ * stops marshalling partway then writes nothing, for all but very large builds, which are
+ * streamed so that they are never in memory whole.
+ */
+function* heldBack(pieces: Iterable<Uint8Array>, limit = 4 << 20): Generator<Uint8Array> {
+  const it = pieces[Symbol.iterator]();
+  const held: Uint8Array[] = [];
+  let size = 0;
+  for (let r = it.next(); !r.done; r = it.next()) {
+    held.push(r.value);
+    size += r.value.length;
+    if (size >= limit) {
+      yield* held;
+      held.length = 0;
+      yield* { [Symbol.iterator]: () => it };
+      return;
+    }
+  }
+  yield* held;
 }
 
 function sourceInfos(source: SourceFile, options: CompileOptions): SourceInfo[] {
   return options.debugInfo ? [{ filename: source.name, data: Buffer.from(source.text, 'utf8'), language: 'llb' }] : [];
 }
 
-// One function per phase, so that each phase's input is garbage once the phase is done: for a
-// 100,000-instruction file the syntax tree and the op graph each weigh more than the output.
-function definitionOf(source: SourceFile, options: CompileOptions): { def: Definition; warnings: readonly Diagnostic[] } {
-  const platform = options.platform ?? defaultPlatform;
-  const { state, warnings } = lowerSource(source, platform, options);
-  return { def: marshal(state, newConstraints({ platform, localUniqueID: 'llbc' })), warnings };
-}
-
+// A function of its own, so that the syntax tree is garbage once lowering is done: for a
+// 100,000-instruction file it weighs more than the output.
 function lowerSource(source: SourceFile, platform: Platform, options: CompileOptions): Lowered {
   return lower(parse(source), {
     buildArgs: options.buildArgs ?? new Map(),

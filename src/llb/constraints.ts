@@ -24,16 +24,39 @@ export interface Constraints {
 }
 
 const noLocations: readonly SourceLocation[] = [];
+const noCaps: Readonly<Record<string, boolean>> = Object.freeze({});
 
 export function newConstraints(init: Partial<Constraints> = {}): Constraints {
+  const metadata = init.metadata;
   return {
     platform: init.platform,
     localUniqueID: init.localUniqueID,
     // Caps are added to as an op marshals, so they are copied; descriptions are only replaced.
-    metadata: { caps: { ...(init.metadata?.caps ?? {}) }, description: init.metadata?.description },
+    metadata: { caps: { ...(metadata?.caps ?? noCaps) }, description: metadata?.description },
     // Location lists are never changed, so one empty list serves every op without debug info.
     sourceLocations: init.sourceLocations ?? noLocations,
   };
+}
+
+/**
+ * Go's llb.WithCustomName(name) with llb.Location for lines start to end of source 0: an op's
+ * debug info. The objects are made when the op reads them, at marshal time, so that until then
+ * each op of a large graph carries one small object instead of six.
+ */
+export class StepConstraints implements Partial<Constraints> {
+  constructor(
+    readonly name: string,
+    readonly startLine: number,
+    readonly endLine: number,
+  ) {}
+
+  get metadata(): OpMetadata {
+    return { caps: noCaps, description: { 'llb.customname': this.name } };
+  }
+
+  get sourceLocations(): readonly SourceLocation[] {
+    return [{ sourceIndex: 0, ranges: [{ start: this.startLine, end: this.endLine }] }];
+  }
 }
 
 export function addCap(c: Constraints, cap: string): void {

@@ -40,13 +40,6 @@ export interface RunOptions extends OpOptions {
   readonly ssh?: readonly SSHInfo[];
 }
 
-interface Mount {
-  readonly target: string;
-  source?: Output;
-  readonly opts: MountOptions;
-  output?: Output;
-}
-
 const plainMount: MountOptions = {};
 const netModes: Record<NetMode, number> = { sandbox: 0, host: 1, none: 2 };
 const securityModes: Record<SecurityMode, number> = { sandbox: 0, insecure: 1 };
@@ -56,8 +49,6 @@ const mountTypes = { bind: 0, secret: 1, ssh: 2, cache: 3, tmpfs: 4 } as const;
 /** Go's llb.ExecOp: a process run over a root filesystem plus mounts. */
 export class ExecOp extends MarshalCache implements Vertex {
   private mounts: Mount[] = [];
-  /** Made when the op is marshalled: until then a large graph would carry three objects per op for nothing. */
-  private constraints?: Constraints;
 
   constructor(
     private base: State,
@@ -72,12 +63,11 @@ export class ExecOp extends MarshalCache implements Vertex {
   }
 
   addMount(target: string, source: Output | undefined, opts: MountOptions = plainMount): Output | undefined {
-    const m: Mount = { target, source, opts };
+    const m = new Mount(this, target, source, opts);
     // Copied rather than pushed, so that the usual single mount costs one slot, not seventeen.
     this.mounts = this.mounts.concat(m);
-    if (opts.readonly) m.output = source;
-    else if (!opts.tmpfs && !opts.cache) m.output = new MountOutput(this, m);
-    return m.output;
+    if (opts.readonly) return source;
+    return hasOutput(m) ? m : undefined;
   }
 
   /** Mounts in the order BuildKit numbers them: by destination path. */
@@ -98,15 +88,19 @@ export class ExecOp extends MarshalCache implements Vertex {
   }
 
   inputs(): readonly Output[] {
-    const seen = new Set<Output>();
-    for (const m of this.sortedMounts()) if (m.source) seen.add(m.source);
-    return [...seen];
+    const mounts = this.sortedMounts();
+    // An exec has a mount or three: a search is cheaper than a set, which a long list still gets.
+    if (mounts.length > 8) return [...new Set(mounts.flatMap((m) => (m.source ? [m.source] : [])))];
+    const out: Output[] = [];
+    for (const m of mounts) if (m.source && !out.includes(m.source)) out.push(m.source);
+    return out;
   }
 
   marshal(c: Constraints): Marshalled {
     const hit = this.load(c);
     if (hit) return hit;
-    const own = (this.constraints ??= opConstraints(this.opts));
+    // Made here, not kept: until the op is marshalled a large graph would carry three objects per op for nothing.
+    const own = opConstraints(this.opts);
     const mounts = this.sortedMounts();
     let env = this.base.getEnv();
     const ssh = (this.opts.ssh ?? []).map((s, i) => ({ ...s, target: s.target || `/run/buildkit/ssh_agent.${i}` }));
@@ -189,16 +183,19 @@ export class ExecOp extends MarshalCache implements Vertex {
   }
 }
 
-class MountOutput extends Output {
+/** A mount, which is also the exec's output for it when it is writable: one object, not two. */
+class Mount extends Output {
   constructor(
-    private readonly exec: ExecOp,
-    private readonly mount: Mount,
+    exec: ExecOp,
+    readonly target: string,
+    public source: Output | undefined,
+    readonly opts: MountOptions,
   ) {
     super(exec);
   }
 
   override index(): number {
-    return this.exec.outputIndex(this.mount);
+    return (this.vertex as ExecOp).outputIndex(this);
   }
 }
 

@@ -1,7 +1,7 @@
-import { addCap, marshalConstraints, type Constraints } from './constraints.js';
+import { addCap, marshalConstraints, newConstraints, type Constraints } from './constraints.js';
 import { cleanPath, isAbsPath, joinPath } from './path.js';
-import { opConstraints, released, State, type OpOptions } from './state.js';
-import { InputList, MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
+import { released, State, type OpOptions } from './state.js';
+import { InputList, SingleOutputOp, type Output, type Marshalled } from './vertex.js';
 import { encodeMessage } from '../wire/encode.js';
 
 /** A user or group: by numeric id, or by name looked up in the destination's /etc files. */
@@ -86,18 +86,17 @@ export class FileAction {
 }
 
 /** Go's llb.FileOp over a bound chain of actions. */
-export class FileOp extends MarshalCache implements Vertex {
-  readonly output: Output;
-  /** Made when the op is marshalled, as for an exec. */
-  private constraints?: Constraints;
+export class FileOp extends SingleOutputOp {
+  private readonly constraints?: Partial<Constraints>;
 
   constructor(
     private base: State,
     private action: FileAction,
-    private readonly opts: OpOptions,
+    opts: OpOptions,
   ) {
     super();
-    this.output = new Output(this);
+    // The options object itself is not kept: it is often made for this one call.
+    this.constraints = opts.constraints;
   }
 
   protected override dropInputs(): void {
@@ -120,7 +119,8 @@ export class FileOp extends MarshalCache implements Vertex {
   marshal(c: Constraints): Marshalled {
     const hit = this.load(c);
     if (hit) return hit;
-    const own = (this.constraints ??= opConstraints(this.opts));
+    // Made when the op is marshalled, as for an exec.
+    const own = newConstraints(this.constraints);
     addCap(own, 'file.base');
     own.platform ??= this.base.getPlatform();
     const { platform, metadata } = marshalConstraints(c, own);

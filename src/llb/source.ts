@@ -1,20 +1,36 @@
-import { addCap, marshalConstraints, type Constraints } from './constraints.js';
+import { addCap, marshalConstraints, newConstraints, type Constraints } from './constraints.js';
 import type { Platform } from './platform.js';
-import { opConstraints, State, type OpOptions } from './state.js';
-import { MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
+import { State, type OpOptions } from './state.js';
+import { SingleOutputOp, type Output, type Marshalled } from './vertex.js';
 import { encodeMessage } from '../wire/encode.js';
 
 /** Go's llb.SourceOp: an image, a local directory, a git repository or an HTTP file. */
-export class SourceOp extends MarshalCache implements Vertex {
-  readonly output: Output;
+/** What a source op is, apart from its constraints: one object can serve many ops. */
+export interface SourceSpec {
+  readonly id: string;
+  readonly attrs: Readonly<Record<string, string>>;
+  readonly caps: readonly string[];
+  readonly platform?: Platform;
+}
+
+export class SourceOp extends SingleOutputOp {
+  /**
+   * The op's constraints are made from its options, caps and platform when it is marshalled,
+   * as for the other ops: a 100,000-stage file has as many image sources.
+   */
+  private readonly constraints?: Partial<Constraints>;
 
   constructor(
-    readonly id: string,
-    private readonly attrs: Readonly<Record<string, string>>,
-    private readonly constraints: Constraints,
+    private readonly spec: SourceSpec,
+    opts: OpOptions,
   ) {
     super();
-    this.output = new Output(this);
+    // The options object itself is not kept: it is often made for this one call.
+    this.constraints = opts.constraints;
+  }
+
+  get id(): string {
+    return this.spec.id;
   }
 
   inputs(): readonly Output[] {
@@ -24,44 +40,47 @@ export class SourceOp extends MarshalCache implements Vertex {
   marshal(c: Constraints): Marshalled {
     const hit = this.load(c);
     if (hit) return hit;
-    const attrs = { ...this.attrs };
-    const own = { ...this.constraints, metadata: { ...this.constraints.metadata, caps: { ...this.constraints.metadata.caps } } };
-    if (this.id.startsWith('local://')) {
+    const attrs = { ...this.spec.attrs };
+    const own = newConstraints(this.constraints);
+    if (this.spec.platform) own.platform = this.spec.platform;
+    for (const cap of this.spec.caps) addCap(own, cap);
+    if (this.spec.id.startsWith('local://')) {
       attrs['local.unique'] = own.localUniqueID || c.localUniqueID || '';
       addCap(own, 'source.local.unique');
     }
     const { platform, metadata } = marshalConstraints(c, own);
     const op = {
-      source: { identifier: this.id, attrs },
+      source: { identifier: this.spec.id, attrs },
       // Only image sources depend on the platform; BuildKit drops it from the others.
-      platform: this.id.startsWith('docker-image://') || this.id.startsWith('oci-layout://') ? platform : undefined,
+      platform: this.spec.id.startsWith('docker-image://') || this.spec.id.startsWith('oci-layout://') ? platform : undefined,
       constraints: {},
     };
     return this.store(c, encodeMessage('Op', op), metadata, own.sourceLocations);
   }
 }
 
-function sourceState(id: string, attrs: Record<string, string>, c: Constraints): State {
-  return State.of(new SourceOp(id, attrs, c).output);
-}
+const noAttrs: Readonly<Record<string, string>> = Object.freeze({});
+const imageCaps = ['source.image'];
 
 export interface ImageOptions extends OpOptions {
   readonly platform?: Platform;
 }
 
+/** The last image made: the stages of a large file often start from the same one. */
+let lastImage: { readonly ref: string; readonly spec: SourceSpec } | undefined;
+
 /** `ref` must already be normalized (docker.io/library/alpine:latest). */
 export function image(ref: string, opts: ImageOptions = {}): State {
-  const c = opConstraints(opts);
-  if (opts.platform) c.platform = opts.platform;
-  addCap(c, 'source.image');
-  const st = sourceState(`docker-image://${ref}`, {}, c);
+  if (lastImage?.ref !== ref || lastImage.spec.platform !== opts.platform) {
+    // Joined rather than concatenated: a concatenated string is a pair of pieces, kept as such.
+    lastImage = { ref, spec: { id: ['docker-image://', ref].join(''), attrs: noAttrs, caps: imageCaps, platform: opts.platform } };
+  }
+  const st = State.of(new SourceOp(lastImage.spec, opts));
   return opts.platform ? st.platform(opts.platform) : st;
 }
 
 export function local(name: string, opts: OpOptions = {}): State {
-  const c = opConstraints(opts);
-  addCap(c, 'source.local');
-  return sourceState(`local://${name}`, {}, c);
+  return State.of(new SourceOp({ id: `local://${name}`, attrs: noAttrs, caps: ['source.local'] }, opts));
 }
 
 export interface HttpOptions extends OpOptions {
@@ -69,11 +88,9 @@ export interface HttpOptions extends OpOptions {
 }
 
 export function http(url: string, opts: HttpOptions = {}): State {
-  const c = opConstraints(opts);
   const attrs: Record<string, string> = {};
   if (opts.filename) attrs['http.filename'] = opts.filename;
-  addCap(c, 'source.http');
-  return sourceState(url, attrs, c);
+  return State.of(new SourceOp({ id: url, attrs, caps: ['source.http'] }, opts));
 }
 
 const gitPrefixes: readonly (readonly [string, 'http' | 'https' | 'git' | 'ssh'])[] = [
@@ -86,7 +103,7 @@ const scpLike = /^[a-zA-Z0-9-_]+@[a-zA-Z0-9-.]+:.*$/;
 
 /** Go's llb.Git(remote, ref): the identifier drops the scheme, the full URL goes in an attribute. */
 export function git(remote: string, ref: string, opts: OpOptions = {}): State {
-  const c = opConstraints(opts);
+  const caps: string[] = [];
   let url = remote.split('#')[0];
   let protocol: string | undefined;
   for (const [prefix, kind] of gitPrefixes) {
@@ -107,14 +124,14 @@ export function git(remote: string, ref: string, opts: OpOptions = {}): State {
   };
   if (url) {
     attrs['git.fullurl'] = url;
-    addCap(c, 'source.git.fullurl');
+    caps.push('source.git.fullurl');
   }
   if (protocol === 'ssh') {
     // Go would also ssh-keyscan the host; a compiler must not touch the network, so no known_hosts.
-    addCap(c, 'source.git.knownsshhosts');
+    caps.push('source.git.knownsshhosts');
     attrs['git.mountsshsock'] = 'default';
-    addCap(c, 'source.git.mountsshsock');
+    caps.push('source.git.mountsshsock');
   }
-  addCap(c, 'source.git');
-  return sourceState(`git://${remote}${ref ? `#${ref}` : ''}`, attrs, c);
+  caps.push('source.git');
+  return State.of(new SourceOp({ id: `git://${remote}${ref ? `#${ref}` : ''}`, attrs, caps }, opts));
 }

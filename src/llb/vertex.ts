@@ -1,15 +1,17 @@
-import { createHash } from 'node:crypto';
 import type { Constraints, OpMetadata, SourceLocation } from './constraints.js';
+import { digestsOf, sha256 } from './digests.js';
 
 export interface Marshalled {
   readonly digest: string;
+  /** The digest's number in digestsOf(c). */
+  readonly digestNumber: number;
   /**
-   * The op's encoding, from the call that made it only: ops keep their digest for the ops that
-   * read them, and the Definition keeps the bytes, so a large graph does not hold them twice.
+   * The op's encoding, metadata and source locations, from the call that made them only: ops
+   * keep just their digest, for the ops that read them, and the Definition keeps the rest.
    */
   readonly bytes?: Uint8Array;
-  readonly metadata: OpMetadata;
-  readonly locations: readonly SourceLocation[];
+  readonly metadata?: OpMetadata;
+  readonly locations?: readonly SourceLocation[];
 }
 
 /** An operation in the graph: Go's llb.Vertex. */
@@ -21,8 +23,11 @@ export interface Vertex {
    * Lets go of the op's inputs once it is in a Definition, keeping what the ops that read it
    * need (its digest and output numbers), so that a large graph becomes garbage while it is
    * marshalled rather than after. A released op marshals again only under the same constraints.
+   * `walk` is the Definition's walk, which releasedBy() then recognises.
    */
-  release(): void;
+  release(walk: object): void;
+  /** Whether this walk has released the op: a mark on the op, so the walk keeps no set of them. */
+  releasedBy(walk: object): boolean;
 }
 
 /** One result of a vertex. Only an exec has several (one per writable mount), so it overrides index(). */
@@ -36,15 +41,6 @@ export class Output {
   toInput(c: Constraints): { digest: string; index: number } {
     return { digest: this.vertex.marshal(c).digest, index: this.index() };
   }
-}
-
-// Digests are built in this buffer so that each is one flat string: a concatenated string is
-// flattened (copied) the first time a Map hashes it, and every op's digest is a map key.
-const digestText = Buffer.from('sha256:'.padEnd(71), 'latin1');
-
-export function digestOf(bytes: Uint8Array): string {
-  digestText.write(createHash('sha256').update(bytes).digest('hex'), 7, 'latin1');
-  return digestText.toString('latin1');
 }
 
 /** An op's pb inputs, each (digest, output) once, numbered in the order first added. */
@@ -71,33 +67,69 @@ export class InputList {
 /** Each op marshals once per set of constraints, which is how shared sub-graphs cost nothing. */
 export class MarshalCache {
   private cachedFor?: Constraints;
-  private cached?: Marshalled;
-  private released = false;
+  /** A number, not a string: see digestsOf. */
+  private digestNumber = -1;
+  /** The walk that released the op. */
+  private releasedIn?: object;
 
   protected load(c: Constraints): Marshalled | undefined {
-    if (this.cachedFor === c) return this.cached;
-    if (this.released) throw new Error('a released op cannot be marshalled under other constraints');
+    if (this.cachedFor === c) return { digest: digestsOf(c).digest(this.digestNumber), digestNumber: this.digestNumber };
+    if (this.releasedIn) throw new Error('a released op cannot be marshalled under other constraints');
     return undefined;
   }
 
   protected store(c: Constraints, bytes: Uint8Array, metadata: OpMetadata, locations: readonly SourceLocation[]): Marshalled {
-    const digest = digestOf(bytes);
+    const table = digestsOf(c);
+    const digestNumber = table.intern(sha256(bytes));
     this.cachedFor = c;
-    this.cached = { digest, metadata, locations };
-    return { digest, bytes, metadata, locations };
+    this.digestNumber = digestNumber;
+    return { digest: table.digest(digestNumber), digestNumber, bytes, metadata, locations };
   }
 
-  release(): void {
-    this.released = true;
+  release(walk: object): void {
+    this.releasedIn = walk;
     this.dropInputs();
+  }
+
+  releasedBy(walk: object): boolean {
+    return this.releasedIn === walk;
   }
 
   /** Clears the op's references to other ops' states and outputs. */
   protected dropInputs(): void {}
 }
 
+/**
+ * An op with one output, which is the op itself: a large graph then has one object less per
+ * op. (It is an Output by shape: Output has no private members.)
+ */
+export abstract class SingleOutputOp extends MarshalCache implements Vertex {
+  abstract inputs(): readonly Output[];
+  abstract marshal(c: Constraints): Marshalled;
+
+  get output(): Output {
+    return this;
+  }
+
+  get vertex(): Vertex {
+    return this;
+  }
+
+  index(): number {
+    return 0;
+  }
+
+  toInput(c: Constraints): { digest: string; index: number } {
+    return { digest: this.marshal(c).digest, index: 0 };
+  }
+}
+
 /** Go compares strings byte-wise (UTF-8); JS `<` compares UTF-16 code units, which differs above U+FFFF. */
 export function compareGoStrings(a: string, b: string): number {
   if (a === b) return 0;
+  // Below the surrogates, UTF-16 order is code point order, which is UTF-8 byte order.
+  if (!surrogate.test(a) && !surrogate.test(b)) return a < b ? -1 : 1;
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
+
+const surrogate = /[\uD800-\uDFFF]/;

@@ -99,6 +99,8 @@ function copyFileOp(scope: StageScope, sources: { state: State; path: string; in
   return file(scope.state, action!, { constraints: scope.comp.opConstraints(scope.stage, scope.instr) });
 }
 
+const makeParents = { makeParents: true };
+
 /**
  * The seed program's copy: `cp -a` in a helper image with the source at /src and the stage
  * at /dest. `cp` cannot create the destination directory, so a mkdir comes first.
@@ -108,20 +110,26 @@ function copyWithHelper(scope: StageScope, args: CopyArgs, source: State, dest: 
   let state = scope.state;
   const cleaned = cleanPath(dest.path);
   const dir = dest.isDir ? cleaned : parentDir(cleaned);
-  if (dir !== '/') state = file(state, FileAction.mkdir(dir, 0o755, { makeParents: true }), { constraints });
+  if (dir !== '/') state = file(state, FileAction.mkdir(dir, 0o755, makeParents), { constraints });
   for (const src of args.sources) {
     const from = isAbsPath(src.path) ? src.path : `/${src.path}`;
-    const helper = run(scope.comp.copyHelper(), { args: copyCommand(src.at, `cp -a /src${from} /dest${dest.path}`), constraints });
+    // Joined rather than concatenated: a concatenated string is a pair of pieces, kept as such by the exec until it is marshalled.
+    const helper = run(scope.comp.copyHelper(), { args: copyCommand(src.at, ['/src', from].join(''), ['/dest', dest.path].join('')), constraints });
     helper.addMount('/src', source);
     state = helper.addMount('/dest', state);
   }
   return state;
 }
 
-/** Go's llb.Shlexf: the paths are formatted into a command line and split again. */
-function copyCommand(at: LogicalSlice, line: string): string[] {
+// What shlex treats specially (a `#` only at the start of a word, and these paths start with `/`).
+const shlexSpecial = /[\s'"\\]/;
+
+/** Go's llb.Shlexf("cp -a %s %s"): the paths are formatted into a command line and split again. */
+function copyCommand(at: LogicalSlice, src: string, dest: string): string[] {
+  // Plain paths split back into themselves, and the command's words are then shared by every COPY.
+  if (!shlexSpecial.test(src) && !shlexSpecial.test(dest)) return ['cp', '-a', src, dest];
   try {
-    return shlexSplit(line);
+    return shlexSplit(`cp -a ${src} ${dest}`);
   } catch (e) {
     if (e instanceof ShlexError) fail(at, `this path cannot be copied by the cp helper (${e.message}); use copy=file`, 0, at.text.length);
     throw e;

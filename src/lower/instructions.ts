@@ -4,7 +4,6 @@ import { image } from '../llb/source.js';
 import { parsePlatform, PlatformError, type Platform } from '../llb/platform.js';
 import { State } from '../llb/state.js';
 import type { Compilation } from './lower.js';
-import { normalizeImage } from './lower.js';
 import { findStage, type Stage } from './program.js';
 import { expandWord } from './expansion.js';
 import { checkFlags, fail, quotedFields } from './words.js';
@@ -37,7 +36,7 @@ export function resolveStageBase(comp: Compilation, stage: Stage): StageBase {
   // FROM refers only to stages defined above it, so `FROM node AS node` names an image.
   const earlier = findStage(comp.program, base, stage.index);
   if (earlier && !/^\d+$/.test(base)) return { kind: 'stage', stage: earlier };
-  return { kind: 'image', ref: normalizeImage(stage.base, base), platform };
+  return comp.imageBase(comp.normalizedImage(stage.base, base), platform);
 }
 
 /** The state a stage starts from: scratch, an earlier stage, or an image. */
@@ -63,18 +62,17 @@ function platformOf(value: LogicalSlice, lookup: Lookup): Platform {
   }
 }
 
-export function lowerInstruction(
-  comp: Compilation,
-  stage: Stage,
-  instr: Instruction,
-  state: State,
-  args: Map<string, string | undefined>,
-): State {
-  const lookup: Lookup = (name) => state.getEnv().get(name) ?? args.get(name);
+/** The ARGs a stage has declared so far; made at the first, as most stages declare none. */
+export interface StageArgs {
+  args: Map<string, string | undefined> | undefined;
+}
+
+export function lowerInstruction(comp: Compilation, stage: Stage, instr: Instruction, state: State, declared: StageArgs): State {
+  const lookup: Lookup = (name) => state.getEnv().get(name) ?? declared.args?.get(name);
   const scope: StageScope = { comp, stage, instr, state, lookup };
   switch (instr.name) {
     case 'ARG':
-      declareArgs(comp, instr, args, lookup, false);
+      declareArgs(comp, instr, (declared.args ??= new Map()), lookup, false);
       return state;
     case 'ENV':
       return lowerEnv(scope);

@@ -2,18 +2,15 @@ import { Diagnostic } from '../diagnostics.js';
 import type { BuildFile, Instruction } from '../syntax/cst.js';
 import type { LogicalSlice } from '../syntax/args.js';
 import { image, local } from '../llb/source.js';
-import type { Constraints } from '../llb/constraints.js';
+import { StepConstraints } from '../llb/constraints.js';
 import { formatPlatform, type Platform } from '../llb/platform.js';
 import { State } from '../llb/state.js';
 import { normalizeImageRef, ImageRefError } from './imageref.js';
 import { findStage, readProgram, type Program, type Stage } from './program.js';
-import { declareArgs, declaredArgNames, lowerInstruction, resolveStageBase, startStage, type StageBase } from './instructions.js';
+import { declareArgs, declaredArgNames, lowerInstruction, resolveStageBase, startStage, type StageArgs, type StageBase } from './instructions.js';
 import { fail } from './words.js';
 
 export type CopyMode = 'exec' | 'file';
-
-/** Shared by every op's debug constraints: ops copy the caps they are given before adding to them. */
-const noCaps: Record<string, boolean> = Object.freeze({}) as Record<string, boolean>;
 
 export interface LowerOptions {
   readonly buildArgs: ReadonlyMap<string, string>;
@@ -44,14 +41,22 @@ export class NeedStage {
 /** What all stages of one compilation share. */
 export class Compilation {
   readonly warnings: Diagnostic[] = [];
-  readonly results = new Map<Stage, State>();
+  // By stage index, sized once: a file can have 100,000 stages, and maps would cost several
+  // times the memory and leave each table they outgrew behind as garbage.
+  readonly results: (State | undefined)[];
+  private readonly bases: (StageBase | undefined)[];
   readonly globals = new Map<string, string | undefined>();
   readonly copyMode: CopyMode;
   private contextState?: State;
   private helperState?: State;
-  private readonly bases = new Map<Stage, StageBase>();
-  /** Each stage's steps, numbered from 1; a map, since a stage can have 100,000 steps. */
-  private readonly steps = new Map<Stage, ReadonlyMap<Instruction, number>>();
+  /** Each step's number in its stage, from 1, by instruction index; 0 for other instructions. */
+  private steps?: Int32Array;
+  /** Each stage's number of steps, by stage index; -1 until counted. */
+  private stepCounts?: Int32Array;
+  /** The last image reference normalized: every stage of a large file often names the same. */
+  private lastImage?: { readonly ref: string; readonly normalized: string };
+  private lastImageBase?: StageBase;
+  private lastStep?: { readonly instr: Instruction; readonly constraints: StepConstraints };
 
   constructor(
     readonly program: Program,
@@ -62,6 +67,8 @@ export class Compilation {
       throw new Diagnostic(program.file.source, directive.offset, `unknown copy mode ${JSON.stringify(directive.value)} in directive: use copy=exec or copy=file`);
     }
     this.copyMode = options.copyMode ?? (directive?.value as CopyMode | undefined) ?? 'exec';
+    this.results = new Array<State | undefined>(program.stages.length);
+    this.bases = new Array<StageBase | undefined>(program.stages.length);
   }
 
   args(instr: Instruction): LogicalSlice {
@@ -70,7 +77,7 @@ export class Compilation {
 
   /** The finished state of a stage, or a request to lower it first. */
   require(stage: Stage, at: LogicalSlice): State {
-    const done = this.results.get(stage);
+    const done = this.results[stage.index];
     if (done) return done;
     throw new NeedStage(stage, at);
   }
@@ -103,13 +110,13 @@ export class Compilation {
       return this.require(stage, ref);
     }
     if (/^\d+$/.test(value)) fail(ref, `undefined stage ${value}: the file has ${this.program.stages.length} stage(s)`, 0, ref.text.length);
-    return image(normalizeImage(ref, value), { constraints: this.opConstraints(self, instr) });
+    return image(this.normalizedImage(ref, value), { constraints: this.opConstraints(self, instr) });
   }
 
   /** What the stage's FROM names; resolved once. */
   base(stage: Stage): StageBase {
-    let b = this.bases.get(stage);
-    if (!b) this.bases.set(stage, (b = resolveStageBase(this, stage)));
+    let b = this.bases[stage.index];
+    if (!b) this.bases[stage.index] = b = resolveStageBase(this, stage);
     return b;
   }
 
@@ -118,12 +125,11 @@ export class Compilation {
    * with Dockerfile's progress name, and the instruction's lines as a source location
    * (1-based, character 0, continuation lines included, as the Dockerfile frontend writes).
    */
-  opConstraints(stage: Stage, instr: Instruction): Partial<Constraints> | undefined {
+  opConstraints(stage: Stage, instr: Instruction): StepConstraints | undefined {
     if (!this.options.debugInfo) return undefined;
-    return {
-      metadata: { caps: noCaps, description: { 'llb.customname': this.stepName(stage, instr) } },
-      sourceLocations: [{ sourceIndex: 0, ranges: [{ start: instr.startLine, end: instr.endLine }] }],
-    };
+    // One per instruction, whose ops (an ADD of many URLs has one per URL) share it and its name.
+    if (this.lastStep?.instr !== instr) this.lastStep = { instr, constraints: new StepConstraints(this.stepName(stage, instr), instr.startLine, instr.endLine) };
+    return this.lastStep.constraints;
   }
 
   /**
@@ -135,20 +141,42 @@ export class Compilation {
    * shows the normalised image reference.
    */
   private stepName(stage: Stage, instr: Instruction): string {
-    let steps = this.steps.get(stage);
-    if (!steps) {
-      const from = this.base(stage).kind === 'image' ? [stage.from] : [];
-      const list = [...from, ...stage.body.filter((i) => i.name === 'RUN' || i.name === 'COPY' || i.name === 'ADD')];
-      steps = new Map(list.map((i, n) => [i, n + 1]));
-      this.steps.set(stage, steps);
-    }
     const label = stage.name ?? (this.program.stages.length > 1 ? `stage-${stage.index}` : undefined);
-    const counter = `${steps.get(instr) ?? 0}/${steps.size}`;
+    const counter = `${this.stepNumber(stage, instr)}/${this.stepCounts![stage.index]}`;
     const base = this.base(stage);
     const text = instr === stage.from && base.kind === 'image' ? `FROM ${base.ref}` : joinedLine(instr);
     // Joined rather than concatenated: every op keeps its name, and join makes one flat string
     // where a template would leave a tree of string pieces.
     return ['[', label ? `${label} ` : '', counter, '] ', text].join('');
+  }
+
+  /** The instruction's step number; the stage's steps are numbered (all at once) the first time. */
+  private stepNumber(stage: Stage, instr: Instruction): number {
+    const steps = (this.steps ??= new Int32Array(this.program.instructionCount));
+    const counts = (this.stepCounts ??= new Int32Array(this.program.stages.length).fill(-1));
+    if (counts[stage.index] < 0) {
+      let n = 0;
+      if (this.base(stage).kind === 'image') steps[stage.from.index] = ++n;
+      for (let k = 0; k < stage.size; k++) {
+        const i = stage.at(k);
+        if (i.name === 'RUN' || i.name === 'COPY' || i.name === 'ADD') steps[i.index] = ++n;
+      }
+      counts[stage.index] = n;
+    }
+    return steps[instr.index];
+  }
+
+  /** An image base; the same object as the last one when it is the same, as it is for every stage of many large files. */
+  imageBase(ref: string, platform: Platform | undefined): StageBase {
+    const last = this.lastImageBase;
+    if (last?.kind === 'image' && last.ref === ref && last.platform === platform) return last;
+    return (this.lastImageBase = { kind: 'image', ref, platform });
+  }
+
+  /** normalizeImage, remembering the last answer. */
+  normalizedImage(at: LogicalSlice, ref: string): string {
+    if (this.lastImage?.ref !== ref) this.lastImage = { ref, normalized: normalizeImage(at, ref) };
+    return this.lastImage.normalized;
   }
 }
 
@@ -205,10 +233,10 @@ function predefinedArgs(p: Platform): [string, string][] {
   return out;
 }
 
-interface Cursor {
+interface Cursor extends StageArgs {
   state?: State;
+  /** The next instruction to lower; -1 before the FROM line. */
   next: number;
-  readonly args: Map<string, string | undefined>;
 }
 
 /**
@@ -217,36 +245,33 @@ interface Cursor {
  * still in progress is a cycle.
  */
 function lowerStages(comp: Compilation, target: Stage): State {
-  const cursors = new Map<Stage, Cursor>();
+  // A stage has a cursor while it is on the stack. A chain of 100,000 stages has them all at
+  // once, so they are kept by stage index, in an array sized once.
+  const cursors = new Array<Cursor | undefined>(comp.program.stages.length);
   const stack: Stage[] = [target];
-  const waiting = new Map<Stage, LogicalSlice>();
   while (stack.length > 0) {
     const stage = stack[stack.length - 1];
-    let cursor = cursors.get(stage);
-    if (!cursor) {
-      cursor = { next: -1, args: new Map() };
-      cursors.set(stage, cursor);
-    }
+    let cursor = cursors[stage.index];
+    if (!cursor) cursors[stage.index] = cursor = { next: -1, state: undefined, args: undefined };
     try {
       if (cursor.next < 0) {
         cursor.state = startStage(comp, stage);
         cursor.next = 0;
       }
-      for (; cursor.next < stage.body.length; cursor.next++) {
-        cursor.state = lowerInstruction(comp, stage, stage.body[cursor.next], cursor.state!, cursor.args);
+      for (; cursor.next < stage.size; cursor.next++) {
+        cursor.state = lowerInstruction(comp, stage, stage.at(cursor.next), cursor.state!, cursor);
       }
-      comp.results.set(stage, cursor.state!);
+      comp.results[stage.index] = cursor.state!;
       stack.pop();
-      waiting.delete(stage);
+      cursors[stage.index] = undefined;
     } catch (e) {
       if (!(e instanceof NeedStage)) throw e;
-      // Every stage below the top of the stack is waiting, so this is a membership test in O(1).
-      if (e.stage === stage || waiting.has(e.stage)) throw cycleError(stack, e);
-      waiting.set(stage, e.at);
+      // Every stage on the stack has a cursor, and the others do not: a membership test in O(1).
+      if (cursors[e.stage.index]) throw cycleError(stack, e);
       stack.push(e.stage);
     }
   }
-  return comp.results.get(target)!;
+  return comp.results[target.index]!;
 }
 
 function cycleError(stack: Stage[], e: NeedStage): never {

@@ -1,24 +1,56 @@
-import { Diagnostic } from '../diagnostics.js';
+import { Diagnostic, type SourceFile } from '../diagnostics.js';
 import type { BuildFile, Instruction } from '../syntax/cst.js';
 import { fields, LogicalText, splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
 import { checkFlags, fail } from './words.js';
 
-/** A build stage: its FROM line, already split, and the instructions after it. */
-export interface Stage {
-  readonly index: number;
-  /** Lower-cased, as stage names compare case-insensitively. */
-  readonly name?: string;
-  readonly displayName?: string;
-  readonly from: Instruction;
-  readonly base: LogicalSlice;
-  readonly platformFlag?: Flag;
-  readonly body: readonly Instruction[];
+/**
+ * A build stage: its FROM line and the instructions after it. The FROM line's pieces are split
+ * again when asked for, which is once or twice per stage: kept, they would hold the line's
+ * text and its mapping to the source for every stage of a 100,000-stage file.
+ */
+export class Stage {
+  constructor(
+    readonly index: number,
+    /** Lower-cased, as stage names compare case-insensitively. */
+    readonly name: string | undefined,
+    readonly displayName: string | undefined,
+    /** The file's instructions; the stage's are from `start` (its FROM) to `end`. */
+    private readonly all: readonly Instruction[],
+    private readonly start: number,
+    private readonly end: number,
+    private readonly source: SourceFile,
+  ) {}
+
+  get from(): Instruction {
+    return this.all[this.start];
+  }
+
+  /** How many instructions follow the FROM line. */
+  get size(): number {
+    return this.end - this.start - 1;
+  }
+
+  /** Instruction i after the FROM line. (A stage keeps no array of them: there can be 100,000 stages.) */
+  at(i: number): Instruction {
+    return this.all[this.start + 1 + i];
+  }
+
+  /** What FROM names. */
+  get base(): LogicalSlice {
+    return fromLine(LogicalText.of(this.source, this.from)).words[0];
+  }
+
+  get platformFlag(): Flag | undefined {
+    return fromLine(LogicalText.of(this.source, this.from)).platformFlag;
+  }
 }
 
 export interface Program {
   readonly file: BuildFile;
   readonly globals: readonly Instruction[];
   readonly stages: readonly Stage[];
+  /** How many instructions the file has (see Instruction.index). */
+  readonly instructionCount: number;
   /**
    * An instruction's logical argument line. Made afresh on each call, which is cheap, so that
    * a large file's lines are not all kept alive while it is lowered.
@@ -28,22 +60,42 @@ export interface Program {
   readonly byName: ReadonlyMap<string, Stage>;
 }
 
+/** A FROM line's flags and words, checked. */
+function fromLine(line: LogicalText): { platformFlag?: Flag; words: LogicalSlice[] } {
+  const { flags, rest } = splitFlags(line.slice(0));
+  const platformFlag = checkFlags('FROM', flags, { platform: 'value' }).get('platform')?.[0];
+  const words = fields(rest);
+  if (words.length === 0) fail(rest, 'FROM requires an image or stage name');
+  return { platformFlag, words };
+}
+
 const stageName = /^[a-z][a-z0-9-_.]*$/;
 
 /** Splits a file into its global ARGs and its stages, checking FROM lines and stage names. */
 export function readProgram(file: BuildFile): Program {
   const args = (instr: Instruction) => LogicalText.of(file.source, instr);
   const globals: Instruction[] = [];
-  const stages: Stage[] = [];
-  let current: { from: Instruction; body: Instruction[] } | undefined;
-  const open: { from: Instruction; body: Instruction[] }[] = [];
+  // The instructions from the first FROM on, and where each stage starts among them; counted
+  // first, so that arrays as long as the file are made once instead of grown.
+  let instructionCount = 0;
+  let fromCount = 0;
+  let body = 0;
   for (const item of file.items) {
     if (item.kind !== 'instruction') continue;
-    if (item.name === 'FROM') {
-      current = { from: item, body: [] };
-      open.push(current);
-    } else if (current) {
-      current.body.push(item);
+    instructionCount++;
+    if (item.name === 'FROM') fromCount++;
+    if (fromCount > 0) body++;
+  }
+  const all = new Array<Instruction>(body);
+  const starts = new Int32Array(fromCount);
+  const stages = new Array<Stage>(fromCount);
+  let used = 0;
+  let stageCount = 0;
+  for (const item of file.items) {
+    if (item.kind !== 'instruction') continue;
+    if (item.name === 'FROM') starts[stageCount++] = used;
+    if (stageCount > 0) {
+      all[used++] = item;
     } else if (item.name === 'ARG') {
       globals.push(item);
     } else {
@@ -51,12 +103,8 @@ export function readProgram(file: BuildFile): Program {
     }
   }
   const seen = new Map<string, Stage>();
-  for (const [index, { from, body }] of open.entries()) {
-    const line = args(from).slice(0);
-    const { flags, rest } = splitFlags(line);
-    const platformFlag = checkFlags('FROM', flags, { platform: 'value' }).get('platform')?.[0];
-    const words = fields(rest);
-    if (words.length === 0) fail(rest, 'FROM requires an image or stage name');
+  for (const [index, start] of starts.entries()) {
+    const { words } = fromLine(args(all[start]));
     let name: string | undefined;
     let displayName: string | undefined;
     if (words.length > 1) {
@@ -70,14 +118,14 @@ export function readProgram(file: BuildFile): Program {
       }
       if (seen.has(name)) fail(words[2], `duplicate stage name ${JSON.stringify(displayName)}`, 0, displayName.length);
     }
-    const stage: Stage = { index, name, displayName, from, base: words[0], platformFlag, body };
+    const stage = new Stage(index, name, displayName, all, start, index + 1 < starts.length ? starts[index + 1] : all.length, file.source);
     if (name) seen.set(name, stage);
-    stages.push(stage);
+    stages[index] = stage;
   }
   if (stages.length === 0) {
     throw new Diagnostic(file.source, file.source.text.length, 'no build stage: a build file needs at least one FROM');
   }
-  return { file, globals, stages, args, byName: seen };
+  return { file, globals, stages, instructionCount, args, byName: seen };
 }
 
 /** A stage by name (any case) or by its index, as `--from` and `--target` accept. */

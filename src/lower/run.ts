@@ -1,5 +1,5 @@
 import { splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
-import { run, type MountOptions, type SecretInfo, type SSHInfo, type CacheSharing } from '../llb/exec.js';
+import { run, type MountOptions, type RunOptions, type SecretInfo, type SSHInfo, type CacheSharing } from '../llb/exec.js';
 import { joinPath } from '../llb/path.js';
 import { State, type NetMode, type SecurityMode } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
@@ -22,15 +22,13 @@ export function lowerRun(scope: StageScope): State {
 
   const secrets: SecretInfo[] = mounts.flatMap((m) => (m.kind === 'secret' ? m.secrets : []));
   const ssh: SSHInfo[] = mounts.flatMap((m) => (m.kind === 'ssh' ? [m.ssh] : []));
-  const exec = run(scope.state, {
-    args,
-    network,
-    security,
-    // Left out when empty: every exec keeps its options until it is marshalled.
-    secrets: secrets.length > 0 ? secrets : undefined,
-    ssh: ssh.length > 0 ? ssh : undefined,
-    constraints: scope.comp.opConstraints(scope.stage, scope.instr),
-  });
+  // Only what differs from the defaults: every exec keeps its options until it is marshalled.
+  const opts: { -readonly [K in keyof RunOptions]: RunOptions[K] } = { args, constraints: scope.comp.opConstraints(scope.stage, scope.instr) };
+  if (network !== 'sandbox') opts.network = network;
+  if (security !== 'sandbox') opts.security = security;
+  if (secrets.length > 0) opts.secrets = secrets;
+  if (ssh.length > 0) opts.ssh = ssh;
+  const exec = run(scope.state, opts);
   for (const m of mounts) {
     if (m.kind === 'fs') exec.addMount(m.target, m.source ?? State.scratch(), m.opts);
   }

@@ -48,6 +48,8 @@ export interface BlankLine {
 
 export interface Instruction {
   readonly kind: 'instruction';
+  /** Its position among the file's instructions, from 0: a key for tables indexed by instruction. */
+  readonly index: number;
   readonly name: InstructionName;
   readonly keyword: Token;
   /**

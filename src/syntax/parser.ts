@@ -1,6 +1,7 @@
 import type { IToken, TokenType } from 'chevrotain';
 import { Diagnostic, SourceFile } from '../diagnostics.js';
 import type { BuildFile, Directive, Instruction, Item, Token, TokenKind } from './cst.js';
+import { ByteList, IntList } from '../intlist.js';
 import {
   Comment,
   Continuation,
@@ -32,6 +33,9 @@ const tokenKinds = new Map<TokenType, TokenKind>([
   [UnknownKeyword, 'keyword'],
   ...Object.values(keywords).map((t): [TokenType, TokenKind] => [t, 'keyword']),
 ]);
+
+// Names by keyword token type: one string per name, not one per instruction.
+const instructionOf = new Map<TokenType, InstructionName>(instructionNames.map((n) => [keywords[n], n]));
 
 function kindOf(t: IToken): TokenKind {
   let kind = tokenKinds.get(t.tokenType);
@@ -127,69 +131,96 @@ const kindCodes: readonly TokenKind[] = ['keyword', 'word', 'flag', 'whitespace'
  * from the next one's offset and its line from the line breaks before it.
  */
 class TokenStore {
-  private kinds: Uint8Array;
-  private offsets: Int32Array;
-  size = 0;
+  private readonly kinds = new ByteList();
+  private readonly offsets = new IntList();
+  private readonly instructions = new IntList();
 
-  constructor(
-    private readonly source: SourceFile,
-    capacity: number,
-  ) {
-    this.kinds = new Uint8Array(capacity);
-    this.offsets = new Int32Array(capacity);
+  constructor(readonly source: SourceFile) {}
+
+  get size(): number {
+    return this.kinds.length;
   }
 
   add(kind: TokenKind, offset: number): void {
-    if (this.size === this.kinds.length) this.resize(this.size * 2);
-    this.kinds[this.size] = kindCodes.indexOf(kind);
-    this.offsets[this.size] = offset;
-    this.size++;
+    this.kinds.push(kindCodes.indexOf(kind));
+    this.offsets.push(offset);
   }
 
-  /** Gives back the room reserved for tokens that never came. */
-  trim(): void {
-    this.resize(this.size);
+  /** Records an instruction's numbers (see InstructionNode); returns its number. */
+  addInstruction(keyword: number, from: number, to: number, end: number, startLine: number, endLine: number): number {
+    const list = this.instructions;
+    const n = list.length / 6;
+    list.push(keyword);
+    list.push(from);
+    list.push(to);
+    list.push(end);
+    list.push(startLine);
+    list.push(endLine);
+    return n;
   }
 
-  private resize(capacity: number): void {
-    const kinds = new Uint8Array(capacity);
-    kinds.set(this.kinds.subarray(0, Math.min(this.kinds.length, capacity)));
-    const offsets = new Int32Array(capacity);
-    offsets.set(this.offsets.subarray(0, Math.min(this.offsets.length, capacity)));
-    this.kinds = kinds;
-    this.offsets = offsets;
+  instruction(n: number, field: number): number {
+    return this.instructions.get(6 * n + field);
   }
 
   /** Tokens from..to, the last ending at `end`, the first on line `line`. */
   tokens(from: number, to: number, end: number, line: number): Token[] {
     const out: Token[] = new Array(to - from);
     for (let i = from; i < to; i++) {
-      const offset = this.offsets[i];
-      const text = this.source.text.slice(offset, i + 1 < to ? this.offsets[i + 1] : end);
-      out[i - from] = { kind: kindCodes[this.kinds[i]], text, offset, line };
+      const offset = this.offsets.get(i);
+      const text = this.source.text.slice(offset, i + 1 < to ? this.offsets.get(i + 1) : end);
+      out[i - from] = { kind: kindCodes[this.kinds.get(i)], text, offset, line };
       if (text.charCodeAt(text.length - 1) === 10) line++;
     }
     return out;
   }
 }
 
-/** An instruction whose body tokens are made on demand from the store (a new array each time). */
-class InstructionNode implements Instruction {
-  readonly kind = 'instruction';
+// Each instruction's numbers, six slots apiece in TokenStore.instructions.
+const keywordAt = 0;
+const bodyFrom = 1;
+const bodyTo = 2;
+const bodyEnd = 3;
+const firstLine = 4;
+const lastLine = 5;
 
+/**
+ * An instruction: its name, and where to find the rest, which is made on demand. A hundred
+ * thousand instructions are alive all through lowering, and as objects with their fields and
+ * keyword tokens they cost three times as much.
+ */
+class InstructionNode implements Instruction {
   constructor(
     readonly name: InstructionName,
-    readonly keyword: Token,
     private readonly store: TokenStore,
-    private readonly from: number,
-    private readonly to: number,
-    private readonly end: number,
-    readonly startLine: number,
-    readonly endLine: number,
+    private readonly n: number,
   ) {}
 
+  get index(): number {
+    return this.n;
+  }
+
+  get kind(): 'instruction' {
+    return 'instruction';
+  }
+
+  /** A keyword is its instruction's name in any case, so it is as long as the name. */
+  get keyword(): Token {
+    const offset = this.store.instruction(this.n, keywordAt);
+    return { kind: 'keyword', text: this.store.source.text.slice(offset, offset + this.name.length), offset, line: this.startLine };
+  }
+
   get body(): readonly Token[] {
-    return this.store.tokens(this.from, this.to, this.end, this.keyword.line);
+    const { store, n } = this;
+    return store.tokens(store.instruction(n, bodyFrom), store.instruction(n, bodyTo), store.instruction(n, bodyEnd), this.startLine);
+  }
+
+  get startLine(): number {
+    return this.store.instruction(this.n, firstLine);
+  }
+
+  get endLine(): number {
+    return this.store.instruction(this.n, lastLine);
   }
 }
 
@@ -205,7 +236,7 @@ class ItemBuilder {
   private line = 1;
 
   constructor(private readonly source: SourceFile) {
-    this.store = new TokenStore(source, Math.min(1 << 16, source.text.length + 1));
+    this.store = new TokenStore(source);
   }
 
   private advance(t: IToken): void {
@@ -219,11 +250,11 @@ class ItemBuilder {
       const t = all[i];
       const kind = kindOf(t);
       if (kind === 'keyword') {
-        const keyword = toToken(t, this.line);
+        const line = this.line;
         this.advance(t);
         const from = store.size;
         let end = t.startOffset + t.image.length;
-        let lastLine = keyword.line;
+        let lastLine = line;
         let j = i + 1;
         for (; j < all.length; j++) {
           const next = all[j];
@@ -243,16 +274,17 @@ class ItemBuilder {
           lastLine = this.line;
           end = pieceEnd;
         }
-        const name = t.image.toUpperCase();
-        if (t.tokenType === UnknownKeyword) {
-          const hint = unsupported.has(name)
-            ? `: ${name} configures an image, which LLB has no place for`
+        const name = instructionOf.get(t.tokenType);
+        if (!name) {
+          const upper = t.image.toUpperCase();
+          const hint = unsupported.has(upper)
+            ? `: ${upper} configures an image, which LLB has no place for`
             : `; expected one of ${instructionNames.join(', ')}`;
           throw new Diagnostic(source, t.startOffset, `unknown instruction ${JSON.stringify(t.image)}${hint}`, t.image.length);
         }
         // At the end of the file the instruction ends on its last token's line.
         const endLine = j < all.length ? this.line : lastLine;
-        items.push(new InstructionNode(name as InstructionName, keyword, store, from, store.size, end, keyword.line, endLine));
+        items.push(new InstructionNode(name, store, store.addInstruction(t.startOffset, from, store.size, end, line, endLine)));
         if (j < all.length) this.advance(all[j]);
         i = j;
         this.atLineStart = true;
@@ -270,7 +302,6 @@ class ItemBuilder {
   }
 
   finish(): Item[] {
-    this.store.trim();
     return this.items;
   }
 }

@@ -1,4 +1,4 @@
-import type { SourceLocation } from '../llb/constraints.js';
+import type { OpMetadata, SourceLocation } from '../llb/constraints.js';
 import type { Definition } from '../llb/definition.js';
 import { encodeInBlocks, encodeMessage, fieldHeader } from './encode.js';
 
@@ -8,60 +8,102 @@ export interface SourceInfo {
   readonly language: string;
 }
 
-/** Go's Definition.ToPB().Marshal(): what `llb.WriteTo` writes. */
-export function encodeDefinition(def: Definition, sources: readonly SourceInfo[] = []): Uint8Array {
-  const locations = new Map([...def.locations].map(([digest, locs]) => [digest, pbLocations(locs)]));
-  // Go's source map collector gives every op an entry, so Source is written even when empty.
-  return encodeMessage('Definition', { def: def.def, metadata: def.metadata, Source: { locations, infos: sources } });
-}
+/**
+ * Map entries are encoded this many at a time, as a Definition (or Source) holding just those:
+ * one at a time, encoding would cost more than all the rest of writing them.
+ */
+const batch = 1024;
 
 /**
- * The same bytes as encodeDefinition, in pieces made as they are consumed: the ops (most of a
- * large Definition) are copied into small blocks a few at a time instead of into one buffer
- * beside the ops' own, which halves what writing a large Definition costs in memory. All the
- * rest is encoded before the first piece, so nothing can fail halfway through, and its large
- * maps a part at a time, so that they are never converted for the encoder as a whole.
+ * Go's Definition.ToPB().Marshal(), what `llb.WriteTo` writes, from the ops' bytes in order
+ * and the Definition that holds the rest once they have all been read. It comes in pieces
+ * made as they are consumed: the ops as they come (which, from marshal(), is as they are
+ * made), then the rest, so that neither the ops nor all of the encoded metadata are ever in
+ * memory at once.
+ *
+ * A message is its fields in order, and gogo writes a map as one field per entry, in key
+ * order: so pb.Definition is written field by field, and its maps in runs of entries, each run
+ * encoded as a Definition (or Source) holding just those entries.
  */
-export function encodeDefinitionPieces(def: Definition, sources: readonly SourceInfo[] = []): Iterable<Uint8Array> {
-  const metadata = [...encodeInBlocks('Definition', parts(def.metadata, (md) => md, (part) => ({ metadata: part })))];
-  // Source is one field, a message holding a large map: its fields are encoded in blocks too,
-  // to follow its key and length.
-  const source = [
-    ...encodeInBlocks('Source', (function* () {
-      yield* parts(def.locations, pbLocations, (part) => ({ locations: part }));
-      yield { infos: sources };
-    })()),
-  ];
-  const sourceHeader = fieldHeader('Definition', 'Source', source.reduce((n, block) => n + block.length, 0));
+export function encodeDefinitionPieces(ops: Iterable<Uint8Array>, def: Definition, sources: readonly SourceInfo[] = []): Iterable<Uint8Array> {
   return (function* () {
     yield* encodeInBlocks('Definition', (function* () {
-      for (const op of def.def) yield { def: [op] };
+      for (const op of ops) yield { def: [op] };
     })());
-    yield* metadata;
-    yield sourceHeader;
-    yield* source;
+    const entries = def.sortedEntries();
+    for (let from = 0; from < entries.length; ) {
+      // Maps, not objects: an object given digests as keys would make a hidden class for each.
+      const metadata = new Map<string, OpMetadata>();
+      // A batch ends early on long descriptions (an instruction's text can be megabytes).
+      for (let size = 0; from < entries.length && metadata.size < batch && size < 1 << 16; from++) {
+        const md = def.metadata(entries[from]);
+        metadata.set(def.digest(entries[from]), md);
+        size += 100;
+        for (const k in md.description) size += k.length + md.description[k].length;
+      }
+      yield encodeMessage('Definition', { metadata });
+    }
+    // Source is one sub-message, whose length comes before it: its parts are counted first,
+    // rather than kept. (The source files, one part, are encoded once.)
+    const infos = sources.length > 0 ? encodeMessage('Source', { infos: sources }) : undefined;
+    yield fieldHeader('Definition', 'Source', sourceLength(def, entries) + (infos?.length ?? 0));
+    yield* locationParts(def, entries);
+    if (infos) yield infos;
   })();
 }
 
 /**
- * A map in parts of consecutive keys, in Go's order (the keys are digests: ASCII), each made
- * into a message that holds it: put one after another, they are the whole map.
+ * The length of locationParts(). A map entry's length depends only on how long its key is
+ * (digests all are) and on which of its numbers are zero and how many bytes each of the
+ * others takes: an entry of one line range is measured once for each such shape, others
+ * each time.
  */
-function* parts<V>(map: ReadonlyMap<string, V>, value: (v: V) => object, message: (part: Record<string, object>) => object): Generator<object> {
-  const keys = [...map.keys()].sort();
-  for (let i = 0; i < keys.length; i += 1024) {
-    // A hash table from the start, as many different keys would make one anyway.
-    const part: Record<string, object> = Object.create(null);
-    for (const k of keys.slice(i, i + 1024)) part[k] = value(map.get(k)!);
-    yield message(part);
+function sourceLength(def: Definition, entries: Int32Array): number {
+  const shapes = new Map<number, number>();
+  let length = 0;
+  for (const e of entries) {
+    const locs = def.locations(e);
+    if (!locs) continue;
+    const range = locs.length === 1 && locs[0].sourceIndex === 0 && locs[0].ranges.length === 1 ? locs[0].ranges[0] : undefined;
+    if (locs.length > 0 && !range) {
+      length += locationsEntry(placeholderDigest, locs).length;
+      continue;
+    }
+    const shape = range ? varintWidth(range.start) * 16 + varintWidth(range.end) : -1;
+    let size = shapes.get(shape);
+    if (size === undefined) shapes.set(shape, (size = locationsEntry(placeholderDigest, locs).length));
+    length += size;
+  }
+  return length;
+}
+
+// As long as a digest; the length is all that counts.
+const placeholderDigest = `sha256:${'0'.repeat(64)}`;
+
+/** Bytes an int32 takes as a varint, 0 for zero (which protobuf leaves out). */
+function varintWidth(n: number): number {
+  if (n < 0) return 10;
+  let width = 0;
+  for (let v = n; v !== 0; v = Math.floor(v / 0x80)) width++;
+  return width;
+}
+
+function locationsEntry(digest: string, locs: readonly SourceLocation[]): Uint8Array {
+  return encodeMessage('Source', { locations: new Map([[digest, { locations: locs.map(pbLocation) }]]) });
+}
+
+/** Source.locations, a batch of entries at a time: every op's locations (the terminal op has none). */
+function* locationParts(def: Definition, entries: Int32Array): Iterable<Uint8Array> {
+  for (let from = 0; from < entries.length; from += batch) {
+    const locations = new Map<string, object>();
+    for (const e of entries.subarray(from, from + batch)) {
+      const locs = def.locations(e);
+      if (locs) locations.set(def.digest(e), { locations: locs.map(pbLocation) });
+    }
+    yield encodeMessage('Source', { locations });
   }
 }
 
-function pbLocations(locs: readonly SourceLocation[]): object {
-  return {
-    locations: locs.map((l) => ({
-      sourceIndex: l.sourceIndex,
-      ranges: l.ranges.map((r) => ({ start: { line: r.start }, end: { line: r.end } })),
-    })),
-  };
+function pbLocation(l: SourceLocation): object {
+  return { sourceIndex: l.sourceIndex, ranges: l.ranges.map((r) => ({ start: { line: r.start }, end: { line: r.end } })) };
 }
