@@ -70,12 +70,11 @@ async function cliPeak(dir: string, shape: Shape, n: number): Promise<{ maxRSSMB
 test('100,000 instructions compile in under 300 MB with the CLI', { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'llbc-scale-'));
   try {
-    const shapes: Shape[] = ['mixed', 'run', 'env', 'envrun', 'copy', 'stages'];
-    // Two at a time: the peak is each process's own, and the suite waits half as long.
-    for (let i = 0; i < shapes.length; i += 2) {
-      const pair = shapes.slice(i, i + 2);
-      const peaks = await Promise.all(pair.map((shape) => cliPeak(dir, shape, 100_000)));
-      pair.forEach((shape, j) => assert.ok(peaks[j].maxRSSMB < 300, `${shape}: peak RSS ${Math.round(peaks[j].maxRSSMB)} MB`));
+    // One at a time: a node short of CPU collects garbage late, and its peak says more about
+    // what else the machine was doing than about the compiler.
+    for (const shape of ['mixed', 'run', 'env', 'envrun', 'copy', 'stages'] as const) {
+      const { maxRSSMB } = await cliPeak(dir, shape, 100_000);
+      assert.ok(maxRSSMB < 300, `${shape}: peak RSS ${Math.round(maxRSSMB)} MB`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
