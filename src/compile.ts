@@ -22,10 +22,10 @@ export function compile(source: SourceFile, options: CompileOptions = {}): Compi
 }
 
 /**
- * compile(), for writing out: the same bytes, in pieces made as they are consumed. The build file is lowered here, so any
- * Diagnostic is thrown before the first piece; the op graph is marshalled as the pieces are
- * read, and each op's bytes written as soon as it is made, so that a large Definition is
- * never in memory whole.
+ * compile(), for writing out: the same bytes, in pieces made as they are consumed. The build
+ * file is lowered here, so any Diagnostic is thrown before the first piece; the op graph is
+ * marshalled as the pieces are read, and each op's bytes written as soon as it is made, so
+ * that a large Definition is never in memory whole.
  */
 export function compileInPieces(source: SourceFile, options: CompileOptions = {}): { pieces: Iterable<Uint8Array>; warnings: readonly Diagnostic[] } {
   rejectBinary(source);
