@@ -6,14 +6,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileInPieces } from '../src/compile.js';
 import { SourceFile } from '../src/diagnostics.js';
+import { repoRoot, wallMs } from './wall.js';
 import { generated, shapes, type Shape } from './programs.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '..', '..');
 
 const cases: [Shape, number[]][] = [
   ['run', [1_000, 10_000, 100_000]],
@@ -44,23 +42,6 @@ function inChild(shape: Shape, n: number, debugInfo: boolean): Measured {
   const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), shape, String(n), String(debugInfo)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`compile bench for ${n} ${shape} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Measured;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
-
-/** Median wall time of running node with these arguments, from spawn to exit. */
-function wallMs(args: string[], runs: number): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    const r = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: 'utf8' });
-    times.push(performance.now() - started);
-    if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${r.stderr}`);
-  }
-  return median(times);
 }
 
 export default async function (): Promise<void> {

@@ -3,14 +3,13 @@
 // several runs, after a first, cold one), and the wall time of the real CLI formatting
 // fixtures/buildkit0.llb, start-up included, which is what an editor waits for on save.
 import { spawnSync } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SourceFile } from '../src/diagnostics.js';
 import { format } from '../src/syntax/format.js';
 import { parse } from '../src/syntax/parser.js';
+import { repoRoot, wallMs } from './wall.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '..', '..');
 const sizes = [1_000, 10_000, 100_000];
 
 interface Measured {
@@ -95,23 +94,6 @@ function measure(lines: number): Measured {
   };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1];
-}
-
-/** Wall time of `bin/llbc ARGS`, from spawning the process to its exit. */
-function cliWallMs(args: string[], runs: number): number {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, [join(repoRoot, 'bin', 'llbc'), ...args], { cwd: repoRoot, encoding: 'utf8' });
-    times.push(performance.now() - t0);
-    if (r.status !== 0) throw new Error(`llbc ${args.join(' ')} failed: ${r.stderr}`);
-  }
-  return median(times);
-}
-
 export default async function (): Promise<void> {
   process.stdout.write('| lines | bytes | first run ms | parse ms | format ms | lines/s | peak RSS MB |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n');
   for (const lines of sizes) {
@@ -124,8 +106,9 @@ export default async function (): Promise<void> {
     );
   }
   const runs = 15;
-  const fmt = cliWallMs(['fmt', 'fixtures/buildkit0.llb'], runs);
-  const version = cliWallMs(['--version'], runs);
+  const llbc = join(repoRoot, 'bin', 'llbc');
+  const fmt = wallMs([llbc, 'fmt', 'fixtures/buildkit0.llb'], runs);
+  const version = wallMs([llbc, '--version'], runs);
   process.stdout.write(`\n\`bin/llbc fmt fixtures/buildkit0.llb\`: ${fmt.toFixed(0)} ms wall (median of ${runs}); \`bin/llbc --version\`: ${version.toFixed(0)} ms\n`);
 }
 
