@@ -26,6 +26,13 @@ function runInstalled(root: string): { code: number | null; stdout: Buffer; stde
   return { code: r.status, stdout: r.stdout, stderr: r.stderr.toString('utf8') };
 }
 
+/** The installed copy compiles the same bytes as the repository's CLI. */
+function assertCompilesSame(root: string): void {
+  const r = runInstalled(root);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.stdout, expected);
+}
+
 /** What bin/llbc's loader made of the cache, run in a fresh node as the CLI is. */
 function cached(bin: string): string {
   const r = spawnSync(process.execPath, ['-e', `process.stdout.write(require(${JSON.stringify(bin)}).load().cached)`]);
@@ -42,9 +49,7 @@ test('without a code cache the CLI compiles the same bytes', (t) => {
   const { root } = install();
   t.after(() => rmSync(root, { recursive: true, force: true }));
   assert.equal(cached(join(root, 'bin', 'llbc')), 'none');
-  const r = runInstalled(root);
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.stdout, expected);
+  assertCompilesSame(root);
 });
 
 test('a cache made for another bundle is not used', (t) => {
@@ -55,9 +60,7 @@ test('a cache made for another bundle is not used', (t) => {
   const real = readFileSync(join(repoRoot, 'dist', 'llbc.cjs.cache'));
   writeFileSync(cache, Buffer.concat([Buffer.from('1 2\n'), real.subarray(real.indexOf(10) + 1)]));
   assert.equal(cached(join(root, 'bin', 'llbc')), 'none');
-  const r = runInstalled(root);
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.stdout, expected);
+  assertCompilesSame(root);
 });
 
 test('a corrupt cache for this bundle is rejected by V8, and the CLI still works', (t) => {
@@ -66,9 +69,7 @@ test('a corrupt cache for this bundle is rejected by V8, and the CLI still works
   const { size, mtimeNs } = statSync(bundle, { bigint: true });
   writeFileSync(cache, Buffer.concat([Buffer.from(`${size} ${mtimeNs}\n`), Buffer.alloc(4096, 0x5a)]));
   assert.equal(cached(join(root, 'bin', 'llbc')), 'rejected');
-  const r = runInstalled(root);
-  assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(r.stdout, expected);
+  assertCompilesSame(root);
 });
 
 test('a missing bundle is reported, not a stack trace', (t) => {
