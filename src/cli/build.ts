@@ -1,9 +1,8 @@
-import { rm, stat, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Diagnostic } from '../diagnostics.js';
 import { defaultCopyImage, type CompileOptions } from '../options.js';
 import { parsePlatform, PlatformError } from '../llb/platform.js';
-import { readSource, report, writeStdoutPieces } from './io.js';
+import { readSource, report, writeFilePieces, writeStdoutPieces } from './io.js';
 
 /** The flags of every command that compiles a build file. */
 export interface CompileFlags {
@@ -64,32 +63,9 @@ export function buildCommand(program: Command): void {
     const [{ compileInPieces }, source] = await Promise.all([import('../compile.js'), readSource(file)]);
     const { pieces, warnings } = compileInPieces(source, options);
     for (const w of warnings) report(w);
-    if (flags.output) await writeOutput(flags.output, pieces);
+    if (flags.output) writeFilePieces(flags.output, pieces);
     else await writeStdoutPieces(pieces);
   });
-}
-
-/**
- * The ops are marshalled as the file is written, so an internal error can stop the writing
- * halfway: no file is then better than a truncated one. (A file that could not be opened was
- * never touched, and is left alone.)
- */
-async function writeOutput(path: string, pieces: Iterable<Uint8Array>): Promise<void> {
-  let started = false;
-  try {
-    await writeFile(
-      path,
-      // Read only once the file is open.
-      (function* () {
-        started = true;
-        yield* pieces;
-      })(),
-    );
-  } catch (e) {
-    // Only a file this wrote: never /dev/null or a pipe.
-    if (started && (await stat(path).catch(() => undefined))?.isFile()) await rm(path, { force: true });
-    throw e;
-  }
 }
 
 function parseBuildArgs(values: string[]): Map<string, string> {

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { Diagnostic, isDiagnostic } from '../diagnostics.js';
 import { compile, type CompileOptions } from '../compile.js';
 import { diffGraphs, renderDiff } from '../debug/diff.js';
@@ -11,7 +11,7 @@ import { goJSON } from '../wire/json.js';
 import { newMsg } from '../wire/reflect.js';
 import { compileOptions, type CompileFlags } from './build.js';
 import type { DumpFlags } from './dump.js';
-import { ExitStatus, readBytes, readSource, report, stdoutColors, writeStdout } from './io.js';
+import { ExitStatus, readBytes, readSource, report, stdoutColors, writeFilePieces, writeStdout } from './io.js';
 
 async function loadInput(path: string, options: CompileOptions): Promise<Loaded> {
   const name = path === '-' ? '<stdin>' : path;
@@ -56,7 +56,7 @@ export interface CheckFlags {
 export async function runCheck(file: string, golden: string, flags: CheckFlags, options: CompileOptions): Promise<void> {
   const { bytes, warnings } = compile(await readSource(file), options);
   for (const w of warnings) report(w);
-  if (flags.output) await writeFile(flags.output, bytes);
+  if (flags.output) writeFilePieces(flags.output, [bytes]);
   const old = await readGolden(golden, flags.update);
   const format = goldenFormat(golden, old);
   const compiled = decodeDefinition(bytes);
@@ -80,11 +80,7 @@ export async function runCheck(file: string, golden: string, flags: CheckFlags, 
     await writeStdout(text);
   }
   if (flags.update) {
-    try {
-      await writeFile(golden, current);
-    } catch (e) {
-      throw new Diagnostic(undefined, 0, `cannot write ${golden}: ${(e as Error).message}`);
-    }
+    writeFilePieces(golden, [current]);
     process.stderr.write(`llbc: ${old ? 'updated' : 'created'} ${golden}\n`);
     return;
   }

@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, rmSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { decodeSource, Diagnostic, renderDiagnostic, type SourceFile } from '../diagnostics.js';
@@ -78,4 +79,44 @@ export function writeStdoutPieces(pieces: Iterable<Uint8Array>): Promise<void> {
     };
     next();
   });
+}
+
+/**
+ * Writes pieces to a file, each made as it is written: synchronously, since the compiler is
+ * what makes them, and would wait for each asynchronous write with nothing else to do. The
+ * file's trouble (no such directory, no space) is a diagnostic. If anything fails partway, the
+ * truncated file is removed, as no file is better than half a Definition; only a regular file,
+ * never /dev/null or a pipe.
+ */
+export function writeFilePieces(path: string, pieces: Iterable<Uint8Array>): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch (e) {
+    throw cannotWrite(path, e);
+  }
+  let written = false;
+  try {
+    for (const piece of pieces) {
+      for (let at = 0; at < piece.length; ) {
+        try {
+          at += writeSync(fd, piece, at);
+        } catch (e) {
+          throw cannotWrite(path, e);
+        }
+      }
+    }
+    written = true;
+  } finally {
+    const regular = fstatSync(fd).isFile();
+    closeSync(fd);
+    if (!written && regular) rmSync(path, { force: true });
+  }
+}
+
+function cannotWrite(path: string, e: unknown): Diagnostic {
+  const err = e as NodeJS.ErrnoException;
+  const why =
+    err.code === 'ENOENT' ? 'no such directory' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOSPC' ? 'no space left on the device' : err.message;
+  return new Diagnostic(undefined, 0, `cannot write ${path}: ${why}`);
 }

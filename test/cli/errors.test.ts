@@ -173,3 +173,17 @@ test('an unused --build-arg gets a warning on stderr but still compiles', () => 
   assert.match(r.stderr, /warning: build-arg UNUSED was not consumed/);
   assert.doesNotMatch(r.stderr, /build-arg USED was not/);
 });
+
+test('an -o file that cannot be written is a clear error, not an internal one', () => {
+  const src = join(dir, 'ok.llb');
+  writeFileSync(src, 'FROM alpine\nRUN true\n');
+  for (const [output, why] of [
+    [join(dir, 'no-such-dir', 'out.pb'), 'no such directory'],
+    [dir, 'is a directory'],
+  ]) {
+    const r = runCli(['build', src, '-o', output]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stdout.length, 0);
+    assert.equal(r.stderr, `llbc: error: cannot write ${output}: ${why}\n`);
+  }
+});
