@@ -49,6 +49,7 @@ const mountTypes = { bind: 0, secret: 1, ssh: 2, cache: 3, tmpfs: 4 } as const;
 
 /** Go's llb.ExecOp: a process run over a root filesystem plus mounts. */
 export class ExecOp extends MarshalCache implements Vertex {
+  /** In the order BuildKit numbers them: by destination path (mounts of one path in the order added). */
   private mounts: Mount[] = [];
 
   constructor(
@@ -65,22 +66,19 @@ export class ExecOp extends MarshalCache implements Vertex {
 
   addMount(target: string, source: Output | undefined, opts: MountOptions = plainMount): Output | undefined {
     const m = new Mount(this, target, source, opts);
-    // Copied rather than pushed, so that the usual single mount costs one slot, not seventeen.
-    this.mounts = this.mounts.concat(m);
+    // Put in its place, rather than sorted on each use: every input's output number is looked
+    // up among them. Copied rather than spliced, so that the usual single mount costs one slot, not seventeen.
+    let at = this.mounts.length;
+    while (at > 0 && compareGoStrings(this.mounts[at - 1].target, target) > 0) at--;
+    this.mounts = this.mounts.slice(0, at).concat(m, this.mounts.slice(at));
     if (opts.readonly) return source;
     return hasOutput(m) ? m : undefined;
-  }
-
-  /** Mounts in the order BuildKit numbers them: by destination path. */
-  private sortedMounts(): Mount[] {
-    this.mounts.sort((a, b) => compareGoStrings(a.target, b.target));
-    return this.mounts;
   }
 
   /** A writable mount's output number, once all mounts are known. */
   outputIndex(m: Mount): number {
     let i = 0;
-    for (const other of this.sortedMounts()) {
+    for (const other of this.mounts) {
       if (!hasOutput(other)) continue;
       if (other === m) return i;
       i++;
@@ -89,7 +87,7 @@ export class ExecOp extends MarshalCache implements Vertex {
   }
 
   inputs(): readonly Output[] {
-    const mounts = this.sortedMounts();
+    const mounts = this.mounts;
     // An exec has a mount or three: a search is cheaper than a set, which a long list still gets.
     if (mounts.length > 8) return [...new Set(mounts.flatMap((m) => (m.source ? [m.source] : [])))];
     const out: Output[] = [];
@@ -102,7 +100,7 @@ export class ExecOp extends MarshalCache implements Vertex {
     if (hit) return hit;
     // Made here, not kept: until the op is marshalled a large graph would carry three objects per op for nothing.
     const own = opConstraints(this.opts);
-    const mounts = this.sortedMounts();
+    const mounts = this.mounts;
     let env = this.base.getEnv();
     const ssh = (this.opts.ssh ?? []).map((s, i) => ({ ...s, target: s.target || `/run/buildkit/ssh_agent.${i}` }));
     if (ssh.length > 0 && env.get('SSH_AUTH_SOCK') === undefined) env = env.addOrReplace('SSH_AUTH_SOCK', ssh[0].target);
