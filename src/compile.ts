@@ -59,7 +59,7 @@ function* heldBack(pieces: Iterable<Uint8Array>, limit = 4 << 20): Generator<Uin
 }
 
 function sourceInfos(source: SourceFile, options: CompileOptions): SourceInfo[] {
-  return options.debugInfo ? [{ filename: source.name, data: Buffer.from(source.text, 'utf8'), language: 'llb' }] : [];
+  return options.debugInfo ? [{ filename: source.name, data: source.text, language: 'llb' }] : [];
 }
 
 // A function of its own, so that the syntax tree is garbage once lowering is done: for a

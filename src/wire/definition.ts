@@ -4,7 +4,8 @@ import { encodeInBlocks, encodeMessage, fieldHeader } from './encode.js';
 
 export interface SourceInfo {
   readonly filename: string;
-  readonly data: Uint8Array;
+  /** The file: its bytes, or its text, which is written as UTF-8 a piece at a time. */
+  readonly data: Uint8Array | string;
   readonly language: string;
 }
 
@@ -44,12 +45,49 @@ export function encodeDefinitionPieces(ops: Iterable<Uint8Array>, def: Definitio
       yield encodeMessage('Definition', { metadata });
     }
     // Source is one sub-message, whose length comes before it: its parts are counted first,
-    // rather than kept. (The source files, one part, are encoded once.)
-    const infos = sources.length > 0 ? encodeMessage('Source', { infos: sources }) : undefined;
-    yield fieldHeader('Definition', 'Source', sourceLength(def, entries) + (infos?.length ?? 0));
+    // rather than kept.
+    const infos = sources.map(sourceInfoParts);
+    yield fieldHeader('Definition', 'Source', sourceLength(def, entries) + infos.reduce((n, info) => n + info.length, 0));
     yield* locationParts(def, entries);
-    if (infos) yield infos;
+    for (const info of infos) yield* info.parts();
   })();
+}
+
+/**
+ * A Source.infos entry, its length first, then its parts. The file's contents are written as
+ * they are, between the fields around them, rather than copied into the entry's encoding:
+ * a 5 MB build file would otherwise be in memory three times at the end of its compilation,
+ * as its text, as bytes, and in the encoding.
+ */
+function sourceInfoParts(info: SourceInfo): { length: number; parts: () => Iterable<Uint8Array> } {
+  const before = encodeMessage('SourceInfo', { filename: info.filename });
+  const after = encodeMessage('SourceInfo', { language: info.language });
+  const dataLength = typeof info.data === 'string' ? Buffer.byteLength(info.data, 'utf8') : info.data.length;
+  // protobuf leaves out empty bytes, as encodeMessage would.
+  const dataHeader = dataLength > 0 ? fieldHeader('SourceInfo', 'data', dataLength) : new Uint8Array(0);
+  const contentLength = before.length + dataHeader.length + dataLength + after.length;
+  const header = fieldHeader('Source', 'infos', contentLength);
+  return {
+    length: header.length + contentLength,
+    *parts() {
+      yield header;
+      yield before;
+      yield dataHeader;
+      yield* typeof info.data === 'string' ? utf8Pieces(info.data) : [info.data];
+      yield after;
+    },
+  };
+}
+
+/** The text as UTF-8, 64K UTF-16 units at a time, never splitting a surrogate pair. */
+function* utf8Pieces(text: string, size = 1 << 16): Generator<Uint8Array> {
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(at + size, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    yield Buffer.from(text.slice(at, end), 'utf8');
+    at = end;
+  }
 }
 
 /**

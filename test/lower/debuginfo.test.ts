@@ -172,6 +172,16 @@ test('the Definition carries the build file as source 0 and the meta.description
   assert.equal(source.locations[terminal], undefined, 'the terminal op has no location entry');
 });
 
+test('a large build file is carried whole, as UTF-8, a character cut by the 64K pieces it is written in too', () => {
+  const head = 'FROM alpine\nRUN echo ';
+  // The emoji's first UTF-16 unit is the last of the first 65,536.
+  const text = `${head}${'é'.repeat(65_535 - head.length)}😀 ü\n${'RUN echo ✓\n'.repeat(10_000)}`;
+  assert.equal(text.charCodeAt(65_535), 0xd83d);
+  const { source } = decodeDefinition(compileText(text, { debugInfo: true }));
+  assert.ok(Buffer.from(source.infos[0].data).equals(Buffer.from(text, 'utf8')));
+  assert.equal(source.infos[0].language, 'llb');
+});
+
 test('without debug info: no names, no locations, no file; the ops themselves are unchanged', () => {
   for (const c of conformanceCases().filter((x) => x.args.length === 0)) {
     const withInfo = decodeDefinition(compileText(c.text, { debugInfo: true }));
