@@ -63,7 +63,7 @@ export function buildCommand(program: Command): void {
     const [{ compileInPieces }, source] = await Promise.all([import('../compile.js'), readSource(file)]);
     const { pieces, warnings } = compileInPieces(source, options);
     for (const w of warnings) report(w);
-    if (flags.output) writeFilePieces(flags.output, pieces);
+    if (flags.output) await writeFilePieces(flags.output, pieces);
     else await writeStdoutPieces(pieces);
   });
 }

@@ -56,7 +56,7 @@ export interface CheckFlags {
 export async function runCheck(file: string, golden: string, flags: CheckFlags, options: CompileOptions): Promise<void> {
   const { bytes, warnings } = compile(await readSource(file), options);
   for (const w of warnings) report(w);
-  if (flags.output) writeFilePieces(flags.output, [bytes]);
+  if (flags.output) await writeFilePieces(flags.output, [bytes]);
   const old = await readGolden(golden, flags.update);
   const format = goldenFormat(golden, old);
   const compiled = decodeDefinition(bytes);
@@ -80,7 +80,7 @@ export async function runCheck(file: string, golden: string, flags: CheckFlags, 
     await writeStdout(text);
   }
   if (flags.update) {
-    writeFilePieces(golden, [current]);
+    await writeFilePieces(golden, [current]);
     process.stderr.write(`llbc: ${old ? 'updated' : 'created'} ${golden}\n`);
     return;
   }

@@ -1,5 +1,4 @@
-import { closeSync, fstatSync, openSync, rmSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { decodeSource, Diagnostic, renderDiagnostic, type SourceFile } from '../diagnostics.js';
 
@@ -82,35 +81,35 @@ export function writeStdoutPieces(pieces: Iterable<Uint8Array>): Promise<void> {
 }
 
 /**
- * Writes pieces to a file, each made as it is written: synchronously, since the compiler is
- * what makes them, and would wait for each asynchronous write with nothing else to do. The
- * file's trouble (no such directory, no space) is a diagnostic. If anything fails partway, the
- * truncated file is removed, as no file is better than half a Definition; only a regular file,
- * never /dev/null or a pipe.
+ * Writes pieces to a file, each made once the one before is written. The writes are
+ * asynchronous, though the compiler then waits on each: V8 runs some of its garbage collector's
+ * work as tasks between turns of the event loop, and writing 100,000 ops' pieces without a turn
+ * made the peak memory of such a compile jump by 50 to 150 MB in some runs. The file's trouble
+ * (no such directory, no space) is a diagnostic. If anything fails partway, the truncated file
+ * is removed, as no file is better than half a Definition; only a regular file, never /dev/null
+ * or a pipe.
  */
-export function writeFilePieces(path: string, pieces: Iterable<Uint8Array>): void {
-  let fd: number;
+export async function writeFilePieces(path: string, pieces: Iterable<Uint8Array>): Promise<void> {
+  let file: FileHandle;
   try {
-    fd = openSync(path, 'w');
+    file = await open(path, 'w');
   } catch (e) {
     throw cannotWrite(path, e);
   }
   let written = false;
   try {
     for (const piece of pieces) {
-      for (let at = 0; at < piece.length; ) {
-        try {
-          at += writeSync(fd, piece, at);
-        } catch (e) {
-          throw cannotWrite(path, e);
-        }
+      try {
+        for (let at = 0; at < piece.length; ) at += (await file.write(piece, at)).bytesWritten;
+      } catch (e) {
+        throw cannotWrite(path, e);
       }
     }
     written = true;
   } finally {
-    const regular = fstatSync(fd).isFile();
-    closeSync(fd);
-    if (!written && regular) rmSync(path, { force: true });
+    const regular = (await file.stat()).isFile();
+    await file.close();
+    if (!written && regular) await rm(path, { force: true });
   }
 }
 

@@ -8,10 +8,10 @@ import { writeFilePieces } from '../../src/cli/io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'llbc-write-'));
 
-test('pieces are written in order, as they are made', () => {
+test('pieces are written in order, as they are made', async () => {
   const path = join(dir, 'whole.pb');
   const made: number[] = [];
-  writeFilePieces(
+  await writeFilePieces(
     path,
     (function* () {
       for (let i = 0; i < 3; i++) {
@@ -24,9 +24,9 @@ test('pieces are written in order, as they are made', () => {
   assert.deepEqual(readFileSync(path), Buffer.concat([0, 1, 2].map((i) => Buffer.alloc(100_000, i))));
 });
 
-test('a failure partway leaves no file behind, not half of one', () => {
+test('a failure partway leaves no file behind, not half of one', async () => {
   const path = join(dir, 'half.pb');
-  assert.throws(
+  await assert.rejects(
     () =>
       writeFilePieces(
         path,
@@ -40,8 +40,8 @@ test('a failure partway leaves no file behind, not half of one', () => {
   assert.equal(existsSync(path), false);
 });
 
-test('what is not a regular file is written to and never removed', () => {
-  assert.throws(
+test('what is not a regular file is written to and never removed', async () => {
+  await assert.rejects(
     () =>
       writeFilePieces(
         '/dev/null',
@@ -55,9 +55,9 @@ test('what is not a regular file is written to and never removed', () => {
   assert.equal(existsSync('/dev/null'), true);
 });
 
-test('a path that cannot be opened is a diagnostic naming it', () => {
+test('a path that cannot be opened is a diagnostic naming it', async () => {
   const path = join(dir, 'missing', 'x.pb');
-  assert.throws(
+  await assert.rejects(
     () => writeFilePieces(path, [Buffer.from('x')]),
     (e: unknown) => e instanceof Diagnostic && e.message === `cannot write ${path}: no such directory`,
   );
