@@ -81,12 +81,12 @@ export function writeStdoutPieces(pieces: Iterable<Uint8Array>): Promise<void> {
 }
 
 /**
- * Writes pieces to a file, each made once the one before is written. The writes are
- * asynchronous, though the compiler then waits on each: V8 runs some of its garbage collector's
- * work as tasks between turns of the event loop, and writing 100,000 ops' pieces without a turn
- * made the peak memory of such a compile jump by 50 to 150 MB in some runs. The file's trouble
- * (no such directory, no space) is a diagnostic. If anything fails partway, the truncated file
- * is removed, as no file is better than half a Definition; only a regular file, never /dev/null
+ * Writes pieces to a file, each made while the one before is being written. The writes are
+ * asynchronous, and the event loop turns between pieces: V8 runs some of its garbage
+ * collector's work as tasks between turns, and writing a 100,000-op Definition without a turn
+ * made the peak memory jump by 50 to 150 MB in some runs. The file's trouble (no such
+ * directory, no space) is a diagnostic. If anything fails partway, the truncated file is
+ * removed, as no file is better than half a Definition; only a regular file, never /dev/null
  * or a pipe.
  */
 export async function writeFilePieces(path: string, pieces: Iterable<Uint8Array>): Promise<void> {
@@ -96,20 +96,29 @@ export async function writeFilePieces(path: string, pieces: Iterable<Uint8Array>
   } catch (e) {
     throw cannotWrite(path, e);
   }
+  let writing: Promise<void> = Promise.resolve();
   let written = false;
   try {
     for (const piece of pieces) {
-      try {
-        for (let at = 0; at < piece.length; ) at += (await file.write(piece, at)).bytesWritten;
-      } catch (e) {
-        throw cannotWrite(path, e);
-      }
+      await writing;
+      writing = writeAll(file, path, piece);
     }
+    await writing;
     written = true;
   } finally {
+    // A piece that failed to be made may leave a write under way.
+    await writing.catch(() => undefined);
     const regular = (await file.stat()).isFile();
     await file.close();
     if (!written && regular) await rm(path, { force: true });
+  }
+}
+
+async function writeAll(file: FileHandle, path: string, piece: Uint8Array): Promise<void> {
+  try {
+    for (let at = 0; at < piece.length; ) at += (await file.write(piece, at)).bytesWritten;
+  } catch (e) {
+    throw cannotWrite(path, e);
   }
 }
 
