@@ -1,5 +1,5 @@
 import type { ChalkInstance } from 'chalk';
-import { compareGoStrings } from '../llb/vertex.js';
+import { compareGoStrings } from '../gostring.js';
 import { goJSON } from '../wire/json.js';
 import { enumValueName, messageInfo, type FieldInfo, type Msg, type Value } from '../wire/reflect.js';
 import { label, shortDigest, type Graph, type OpNode } from './graph.js';

@@ -1,6 +1,7 @@
 import { addCap, marshalConstraints, type Constraints } from './constraints.js';
 import { opConstraints, released, State, type NetMode, type OpOptions, type SecurityMode } from './state.js';
-import { compareGoStrings, InputList, MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
+import { compareGoStrings } from '../gostring.js';
+import { InputList, MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
 import { encodeMessage } from '../wire/encode.js';
 
 export type CacheSharing = 'shared' | 'private' | 'locked';

@@ -33,7 +33,7 @@ export function encodeDefinitionPieces(ops: Iterable<Uint8Array>, def: Definitio
     })());
     const entries = def.sortedEntries();
     for (let from = 0; from < entries.length; ) {
-      // Maps, not objects: an object given digests as keys would make a hidden class for each.
+      // A Map, not an object, whose keys V8 would intern (see entriesSchema).
       const metadata = new Map<string, OpMetadata>();
       // A batch ends early on long descriptions (an instruction's text can be megabytes).
       for (let size = 0; from < entries.length && metadata.size < batch && size < 1 << 16; from++) {

@@ -1,5 +1,6 @@
 import protobuf from 'protobufjs/light.js';
-import { schema } from './schema.js';
+import { compareGoStrings } from '../gostring.js';
+import { entriesSchema } from './schema.js';
 
 /**
  * Encodes a plain object as the named pb message, byte for byte as Go's `llb` marshals it with
@@ -65,8 +66,8 @@ const types = new Map<string, protobuf.Type>();
 function messageType(name: string): protobuf.Type {
   let type = types.get(name);
   if (!type) {
-    if (types.size === 0) for (const t of messageTypes(schema())) t.encode = encodeOnFirstUse;
-    type = schema().lookupType(`pb.${name}`);
+    if (types.size === 0) for (const t of messageTypes(entriesSchema())) t.encode = encodeOnFirstUse;
+    type = entriesSchema().lookupType(`pb.${name}`);
     types.set(name, type);
   }
   return type;
@@ -94,8 +95,8 @@ function encodeOnFirstUse(this: protobuf.Type, ...args: unknown[]): protobuf.Wri
  * The value as protobufjs needs it to write what gogo does. protobufjs already follows proto3
  * as gogo does (scalars holding their zero value and empty repeated fields are left out, set
  * oneof members and set sub-messages are written even when zero or empty), but:
- * - gogo writes map entries in key order, protobufjs in the object's: maps become objects with
- *   their keys inserted in sorted order;
+ * - maps are written as their entries (see entriesSchema), which gogo writes in key order:
+ *   a map, given as a Map or an object, becomes its entries in that order;
  * - protobufjs writes an unpaired surrogate in a short string as three bytes, where any UTF-8
  *   encoder, and so any Go string that came from one, has U+FFFD;
  * - protobufjs takes 64-bit integers as numbers or as Long-like { low, high }, not bigints.
@@ -122,9 +123,12 @@ function convertersOf(type: protobuf.Type): readonly (readonly [string, Convert]
   if (!fields) {
     fields = type.fieldsArray.flatMap((field) => {
       const t = field.resolve().resolvedType;
-      const element: Convert | undefined =
-        t instanceof protobuf.Type ? (v) => canonical(t, v as Plain) : ['string', 'int64', 'uint64'].includes(field.type) ? scalar : undefined;
-      if (field.map) return [[field.name, (v: unknown) => sortedMap(v as Map<string, unknown> | Plain, element ?? ((x) => x))] as const];
+      if (t instanceof protobuf.Type && t.options?.map_entry) {
+        const [key, value] = [t.fields.key, t.fields.value].map(elementConverter);
+        if (t.fields.key.type !== 'string') throw new Error(`${type.name}.${field.name}: only maps keyed by strings are written`);
+        return [[field.name, (v: unknown) => mapEntries(v as MapValue, key ?? identity, value ?? identity, !(t.fields.value.resolve().resolvedType instanceof protobuf.Type))] as const];
+      }
+      const element = elementConverter(field);
       if (!element) return [];
       return [[field.name, field.repeated ? (v: unknown) => list(v as unknown[], element) : element] as const];
     });
@@ -132,6 +136,15 @@ function convertersOf(type: protobuf.Type): readonly (readonly [string, Convert]
   }
   return fields;
 }
+
+/** How to make one value of the field canonical, if it may need it. */
+function elementConverter(field: protobuf.Field): Convert | undefined {
+  const t = field.resolve().resolvedType;
+  if (t instanceof protobuf.Type) return (v) => canonical(t, v as Plain);
+  return ['string', 'int64', 'uint64'].includes(field.type) ? scalar : undefined;
+}
+
+const identity: Convert = (v) => v;
 
 function list(items: unknown[], element: Convert): unknown[] {
   let out: unknown[] | undefined;
@@ -148,46 +161,38 @@ function scalar(v: unknown): unknown {
   return v;
 }
 
-function sortedMap(map: Map<string, unknown> | Plain, element: Convert): Plain {
-  const isMap = map instanceof Map;
-  const keys = isMap ? [...map.keys()] : Object.keys(map);
-  if (!isMap && inGoOrder(keys)) return valuesCanonical(map, keys, element);
-  const get = isMap ? (k: string) => map.get(k) : (k: string) => map[k];
-  // Go sorts the keys' bytes. Sorting UTF-16 code units differs from that only for keys that
-  // differ first at a surrogate on one side and U+E000..U+FFFF on the other: not worth a
-  // slower sort, as llb's maps are keyed by digests and ASCII names.
-  keys.sort();
-  // Without a prototype, an object is a hash table from the start: keys that are all different
-  // (digests) do not each make a new hidden class.
-  const out: Plain = Object.create(null);
-  for (const k of keys) out[k.toWellFormed()] = element(get(k));
-  if (!keys.some(isArrayIndex)) return out;
-  // An object lists integer-like keys ("10") first, in numeric order, whatever the order they
-  // were added in; a proxy lists them in ours.
-  const order = Object.keys(out).sort();
-  return new Proxy(out, { ownKeys: () => order });
+type MapValue = Map<string, unknown> | Plain;
+interface Entry {
+  readonly key: unknown;
+  readonly value: unknown;
 }
 
-/** Whether an object listing these keys in this order lists them in Go's. */
-function inGoOrder(keys: readonly string[]): boolean {
-  for (let i = 0; i < keys.length; i++) {
-    if ((i > 0 && keys[i - 1] >= keys[i]) || isArrayIndex(keys[i]) || !keys[i].isWellFormed()) return false;
-  }
+/**
+ * Entries of a frozen map of scalars, which are made once: ops of a kind share one frozen set
+ * of caps, and a large Definition has hundreds of thousands of ops.
+ */
+const frozenEntries = new WeakMap<object, readonly Entry[]>();
+
+/** A map's entries, keys in Go's order (their UTF-8 bytes'), keys and values made canonical. */
+function mapEntries(map: MapValue, key: Convert, value: Convert, scalarValues: boolean): readonly Entry[] {
+  const cacheable = scalarValues && Object.isFrozen(map);
+  let entries = cacheable ? frozenEntries.get(map) : undefined;
+  if (entries) return entries;
+  const out: Entry[] = [];
+  if (map instanceof Map) for (const [k, v] of map) out.push({ key: key(k), value: value(v) });
+  else for (const k of Object.keys(map)) out.push({ key: key(k), value: value(map[k]) });
+  entries = inGoOrder(out) ? out : lastOfEachKey(out.sort((a, b) => compareGoStrings(a.key as string, b.key as string)));
+  if (cacheable) frozenEntries.set(map, entries);
+  return entries;
+}
+
+/** Sorted entries, one per key: keys that differed only in unpaired surrogates are one key now. */
+function lastOfEachKey(sorted: Entry[]): Entry[] {
+  return sorted.filter((e, i) => i + 1 === sorted.length || sorted[i + 1].key !== e.key);
+}
+
+/** Whether the entries' keys are in Go's order already, as a Definition's digests come. */
+function inGoOrder(entries: readonly Entry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (compareGoStrings(entries[i - 1].key as string, entries[i].key as string) >= 0) return false;
   return true;
-}
-
-/** The map with its values made canonical, copied only if one changes. */
-function valuesCanonical(map: Plain, keys: readonly string[], element: Convert): Plain {
-  let out: Plain | undefined;
-  for (const k of keys) {
-    const c = element(map[k]);
-    if (c !== map[k]) (out ??= Object.assign(Object.create(null), map))[k] = c;
-  }
-  return out ?? map;
-}
-
-/** Whether JavaScript treats the key as an array index, and so orders it before the others. */
-function isArrayIndex(k: string): boolean {
-  const c = k.charCodeAt(0);
-  return c >= 0x30 && c <= 0x39 && /^(0|[1-9][0-9]*)$/.test(k) && Number(k) < 2 ** 32 - 1;
 }

@@ -1,4 +1,4 @@
-import { compareGoStrings } from '../llb/vertex.js';
+import { compareGoStrings } from '../gostring.js';
 import { goOneofName, messageInfo, newMsg, type FieldInfo, type MessageInfo, type Msg, type Value } from './reflect.js';
 
 /**

@@ -78,6 +78,17 @@ test('integer-like map keys are sorted as strings, not listed first as JavaScrip
   assert.equal(hex('SourceOp', { attrs: new Map([['2', 'two'], ['10', 'ten'], ['', 'empty']]) }), '12090a001205656d70747912090a023130120374656e12080a0132120374776f');
 });
 
+test('map keys are in the order of their UTF-8 bytes, as Go sorts them, not of their UTF-16 code units', () => {
+  // U+FFFD is EF BF BD, U+1F600 F0 9F 98 80; in UTF-16 the emoji (D83D DE00) comes first.
+  const entry = (k: string, v: string) => hex('SourceOp', { attrs: { [k]: v } });
+  assert.equal(hex('SourceOp', { attrs: { '😀': 'b', '\uFFFD': 'a' } }), entry('\uFFFD', 'a') + entry('😀', 'b'));
+  assert.equal(hex('SourceOp', { attrs: new Map([['😀', 'b'], ['\uE000', 'a']]) }), entry('\uE000', 'a') + entry('😀', 'b'));
+});
+
+test('keys that differ only in unpaired surrogates are one key, the last given', () => {
+  assert.equal(hex('SourceOp', { attrs: new Map([['\uD800', 'first'], ['\uFFFD', 'second']]) }), hex('SourceOp', { attrs: { '\uFFFD': 'second' } }));
+});
+
 test('unpaired surrogates are written as U+FFFD, like any UTF-8 encoder', () => {
   assert.equal(hex('Meta', { cwd: 'a\uD800b' }), hex('Meta', { cwd: 'a\uFFFDb' }));
   // Long strings take another path in protobufjs.
