@@ -1,4 +1,4 @@
-import type { OpMetadata, SourceLocation } from '../llb/constraints.js';
+import type { SourceLocation } from '../llb/constraints.js';
 import type { Definition } from '../llb/definition.js';
 import { encodeInBlocks, encodeMessage, fieldHeader } from './encode.js';
 
@@ -10,12 +10,6 @@ export interface SourceInfo {
 }
 
 /**
- * Map entries are encoded this many at a time, as a Definition (or Source) holding just those:
- * one at a time, encoding would cost more than all the rest of writing them.
- */
-const batch = 1024;
-
-/**
  * Go's Definition.ToPB().Marshal(), what `llb.WriteTo` writes, from the ops' bytes in order
  * and the Definition that holds the rest once they have all been read. It comes in pieces
  * made as they are consumed: the ops as they come (which, from marshal(), is as they are
@@ -23,8 +17,12 @@ const batch = 1024;
  * memory at once.
  *
  * A message is its fields in order, and gogo writes a map as one field per entry, in key
- * order: so pb.Definition is written field by field, and its maps in runs of entries, each run
- * encoded as a Definition (or Source) holding just those entries.
+ * order: so pb.Definition is written field by field, and its maps an entry at a time, each
+ * encoded as a Definition (or Source) holding just that entry. Not in batches: a batch is
+ * hundreds of like objects alive at once, and when V8's first young collection after the
+ * code making them starts finds them so, it has that code allocate in the old generation from
+ * then on (pretenuring), where, dead, they keep the young objects they point to alive: the peak
+ * of a 100,000-op compile then rose by 50 to 150 MB, in one run of several.
  */
 export function encodeDefinitionPieces(ops: Iterable<Uint8Array>, def: Definition, sources: readonly SourceInfo[] = []): Iterable<Uint8Array> {
   return (function* () {
@@ -32,18 +30,10 @@ export function encodeDefinitionPieces(ops: Iterable<Uint8Array>, def: Definitio
       for (const op of ops) yield { def: [op] };
     })());
     const entries = def.sortedEntries();
-    for (let from = 0; from < entries.length; ) {
-      // A Map, not an object, whose keys V8 would intern (see entriesSchema).
-      const metadata = new Map<string, OpMetadata>();
-      // A batch ends early on long descriptions (an instruction's text can be megabytes).
-      for (let size = 0; from < entries.length && metadata.size < batch && size < 1 << 16; from++) {
-        const md = def.metadata(entries[from]);
-        metadata.set(def.digest(entries[from]), md);
-        size += 100;
-        for (const k in md.description) size += k.length + md.description[k].length;
-      }
-      yield encodeMessage('Definition', { metadata });
-    }
+    // An entry at a time: see above.
+    yield* encodeInBlocks('Definition', (function* () {
+      for (const e of entries) yield { metadata: [{ key: def.digest(e), value: def.metadata(e) }] };
+    })());
     // Source is one sub-message, whose length comes before it: its parts are counted first,
     // rather than kept.
     const infos = sources.map(sourceInfoParts);
@@ -127,19 +117,17 @@ function varintWidth(n: number): number {
 }
 
 function locationsEntry(digest: string, locs: readonly SourceLocation[]): Uint8Array {
-  return encodeMessage('Source', { locations: new Map([[digest, { locations: locs.map(pbLocation) }]]) });
+  return encodeMessage('Source', { locations: [{ key: digest, value: { locations: locs.map(pbLocation) } }] });
 }
 
-/** Source.locations, a batch of entries at a time: every op's locations (the terminal op has none). */
-function* locationParts(def: Definition, entries: Int32Array): Iterable<Uint8Array> {
-  for (let from = 0; from < entries.length; from += batch) {
-    const locations = new Map<string, object>();
-    for (const e of entries.subarray(from, from + batch)) {
+/** Source.locations, one entry at a time: every op's locations (the terminal op has none). */
+function locationParts(def: Definition, entries: Int32Array): Iterable<Uint8Array> {
+  return encodeInBlocks('Source', (function* () {
+    for (const e of entries) {
       const locs = def.locations(e);
-      if (locs) locations.set(def.digest(e), { locations: locs.map(pbLocation) });
+      if (locs) yield { locations: [{ key: def.digest(e), value: { locations: locs.map(pbLocation) } }] };
     }
-    yield encodeMessage('Source', { locations });
-  }
+  })());
 }
 
 function pbLocation(l: SourceLocation): object {

@@ -161,8 +161,9 @@ function scalar(v: unknown): unknown {
   return v;
 }
 
-type MapValue = Map<string, unknown> | Plain;
-interface Entry {
+/** A map: a Map, an object, or its entries as { key, value }. */
+type MapValue = Map<string, unknown> | Plain | readonly Entry[];
+export interface Entry {
   readonly key: unknown;
   readonly value: unknown;
 }
@@ -178,12 +179,24 @@ function mapEntries(map: MapValue, key: Convert, value: Convert, scalarValues: b
   const cacheable = scalarValues && Object.isFrozen(map);
   let entries = cacheable ? frozenEntries.get(map) : undefined;
   if (entries) return entries;
-  const out: Entry[] = [];
-  if (map instanceof Map) for (const [k, v] of map) out.push({ key: key(k), value: value(v) });
-  else for (const k of Object.keys(map)) out.push({ key: key(k), value: value(map[k]) });
-  entries = inGoOrder(out) ? out : lastOfEachKey(out.sort((a, b) => compareGoStrings(a.key as string, b.key as string)));
+  let out: Entry[];
+  if (Array.isArray(map)) out = givenEntries(map as readonly Entry[], key, value);
+  else if (map instanceof Map) out = [...map].map(([k, v]) => ({ key: key(k), value: value(v) }));
+  else out = Object.keys(map).map((k) => ({ key: key(k), value: value((map as Plain)[k]) }));
+  entries = inGoOrder(out) ? out : lastOfEachKey([...out].sort((a, b) => compareGoStrings(a.key as string, b.key as string)));
   if (cacheable) frozenEntries.set(map, entries);
   return entries;
+}
+
+/** Entries as given, an entry copied only if its key or value changes. */
+function givenEntries(given: readonly Entry[], key: Convert, value: Convert): Entry[] {
+  let out: Entry[] | undefined;
+  for (let i = 0; i < given.length; i++) {
+    const k = key(given[i].key);
+    const v = value(given[i].value);
+    if (k !== given[i].key || v !== given[i].value) (out ??= [...given])[i] = { key: k, value: v };
+  }
+  return out ?? (given as Entry[]);
 }
 
 /** Sorted entries, one per key: keys that differed only in unpaired surrogates are one key now. */

@@ -66,10 +66,16 @@ test('lengths of one, two and three bytes', () => {
   }
 });
 
-test('map entries are written in key order, given as objects or Maps', () => {
+test('map entries are written in key order, given as objects, Maps or lists of entries', () => {
   assert.equal(hex('OpMetadata', { caps: { b: true, a: false }, description: {} }), '2a050a016110002a050a01621001');
   same('OpMetadata', { caps: { a: true, b: true } });
   assert.equal(hex('OpMetadata', { caps: new Map([['b', true], ['a', true]]) }), hex('OpMetadata', { caps: { a: true, b: true } }));
+  const entries = [
+    { key: 'b', value: true },
+    { key: 'a', value: false },
+  ];
+  assert.equal(hex('OpMetadata', { caps: entries }), hex('OpMetadata', { caps: { a: false, b: true } }));
+  assert.deepEqual(entries.map((e) => e.key), ['b', 'a'], 'a list given is not sorted in place');
 });
 
 test('integer-like map keys are sorted as strings, not listed first as JavaScript does', () => {
