@@ -82,9 +82,10 @@ export function writeStdoutPieces(pieces: Iterable<Uint8Array>): Promise<void> {
 
 /**
  * Writes pieces to a file, each made while the one before is being written. The writes are
- * asynchronous, and the event loop turns between pieces: V8 runs some of its garbage
- * collector's work as tasks between turns, and writing a 100,000-op Definition without a turn
- * made the peak memory jump by 50 to 150 MB in some runs. The file's trouble (no such
+ * asynchronous, and the event loop turns between pieces: written synchronously, a 100,000-op
+ * Definition's peak memory jumped by 50 to 150 MB in some runs (measured while the metadata was
+ * still encoded in batches, which set off V8's pretenuring: see encodeDefinitionPieces; not
+ * measured again since). The file's trouble (no such
  * directory, no space) is a diagnostic. If anything fails partway, the truncated file is
  * removed, as no file is better than half a Definition; only a regular file, never /dev/null
  * or a pipe.
