@@ -96,7 +96,7 @@ function encodeOnFirstUse(this: protobuf.Type, ...args: unknown[]): protobuf.Wri
  * as gogo does (scalars holding their zero value and empty repeated fields are left out, set
  * oneof members and set sub-messages are written even when zero or empty), but:
  * - maps are written as their entries (see entriesSchema), which gogo writes in key order:
- *   a map, given as a Map or an object, becomes its entries in that order;
+ *   a map, given as a Map, an object or a list of { key, value }, becomes its entries in that order;
  * - protobufjs writes an unpaired surrogate in a short string as three bytes, where any UTF-8
  *   encoder, and so any Go string that came from one, has U+FFFD;
  * - protobufjs takes 64-bit integers as numbers or as Long-like { low, high }, not bigints.
@@ -163,7 +163,7 @@ function scalar(v: unknown): unknown {
 
 /** A map: a Map, an object, or its entries as { key, value }. */
 type MapValue = Map<string, unknown> | Plain | readonly Entry[];
-export interface Entry {
+interface Entry {
   readonly key: unknown;
   readonly value: unknown;
 }
