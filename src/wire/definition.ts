@@ -94,15 +94,20 @@ function sourceLength(def: Definition, entries: Int32Array): number {
     if (!locs) continue;
     const range = locs.length === 1 && locs[0].sourceIndex === 0 && locs[0].ranges.length === 1 ? locs[0].ranges[0] : undefined;
     if (locs.length > 0 && !range) {
-      length += locationsEntry(placeholderDigest, locs).length;
+      length += entryLength(locs);
       continue;
     }
     const shape = range ? varintWidth(range.start) * 16 + varintWidth(range.end) : -1;
     let size = shapes.get(shape);
-    if (size === undefined) shapes.set(shape, (size = locationsEntry(placeholderDigest, locs).length));
+    if (size === undefined) shapes.set(shape, (size = entryLength(locs)));
     length += size;
   }
   return length;
+}
+
+/** The encoded length of a source map entry of these locations. */
+function entryLength(locs: readonly SourceLocation[]): number {
+  return encodeMessage('Source', locationsEntry(placeholderDigest, locs)).length;
 }
 
 // As long as a digest; the length is all that counts.
@@ -116,8 +121,9 @@ function varintWidth(n: number): number {
   return width;
 }
 
-function locationsEntry(digest: string, locs: readonly SourceLocation[]): Uint8Array {
-  return encodeMessage('Source', { locations: [{ key: digest, value: { locations: locs.map(pbLocation) } }] });
+/** A Source holding just the op's source map entry. */
+function locationsEntry(digest: string, locs: readonly SourceLocation[]): object {
+  return { locations: [{ key: digest, value: { locations: locs.map(pbLocation) } }] };
 }
 
 /** Source.locations, one entry at a time: every op's locations (the terminal op has none). */
@@ -125,7 +131,7 @@ function locationParts(def: Definition, entries: Int32Array): Iterable<Uint8Arra
   return encodeInBlocks('Source', (function* () {
     for (const e of entries) {
       const locs = def.locations(e);
-      if (locs) yield { locations: [{ key: def.digest(e), value: { locations: locs.map(pbLocation) } }] };
+      if (locs) yield locationsEntry(def.digest(e), locs);
     }
   })());
 }
