@@ -85,10 +85,9 @@ export function writeStdoutPieces(pieces: Iterable<Uint8Array>): Promise<void> {
  * asynchronous, and the event loop turns between pieces: written synchronously, a 100,000-op
  * Definition's peak memory jumped by 50 to 150 MB in some runs (measured while the metadata was
  * still encoded in batches, which set off V8's pretenuring: see encodeDefinitionPieces; not
- * measured again since). The file's trouble (no such
- * directory, no space) is a diagnostic. If anything fails partway, the truncated file is
- * removed, as no file is better than half a Definition; only a regular file, never /dev/null
- * or a pipe.
+ * measured again since). The file's trouble (no such directory, no space) is a diagnostic.
+ * If anything fails partway, the truncated file is removed, as no file is better than half a
+ * Definition; only a regular file, never /dev/null or a pipe.
  */
 export async function writeFilePieces(path: string, pieces: Iterable<Uint8Array>): Promise<void> {
   let file: FileHandle;

@@ -4,7 +4,6 @@ import { State, type OpOptions } from './state.js';
 import { SingleOutputOp, type Output, type Marshalled } from './vertex.js';
 import { encodeMessage } from '../wire/encode.js';
 
-/** Go's llb.SourceOp: an image, a local directory, a git repository or an HTTP file. */
 /** What a source op is, apart from its constraints: one object can serve many ops. */
 export interface SourceSpec {
   readonly id: string;
@@ -13,6 +12,7 @@ export interface SourceSpec {
   readonly platform?: Platform;
 }
 
+/** Go's llb.SourceOp: an image, a local directory, a git repository or an HTTP file. */
 export class SourceOp extends SingleOutputOp {
   /**
    * The op's constraints are made from its options, caps and platform when it is marshalled,

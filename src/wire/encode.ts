@@ -5,7 +5,7 @@ import { entriesSchema } from './schema.js';
 /**
  * Encodes a plain object as the named pb message, byte for byte as Go's `llb` marshals it with
  * gogo/protobuf. protobufjs writes the fields; the value is first made canonical (see below).
- * Maps may be given as objects or Maps, 64-bit integers as numbers or bigints.
+ * Maps may be given as objects, Maps or lists of { key, value }, 64-bit integers as numbers or bigints.
  */
 export function encodeMessage(typeName: string, value: object): Uint8Array {
   const type = messageType(typeName);
