@@ -2,8 +2,7 @@ import type { Constraints, OpMetadata, SourceLocation } from './constraints.js';
 import { digestsOf, sha256 } from './digests.js';
 
 export interface Marshalled {
-  readonly digest: string;
-  /** The digest's number in digestsOf(c). */
+  /** The op's digest, as its number in digestsOf(c): the string is made only where it is written. */
   readonly digestNumber: number;
   /**
    * The op's encoding, metadata and source locations, from the call that made them only: ops
@@ -39,21 +38,28 @@ export class Output {
   }
 
   toInput(c: Constraints): { digest: string; index: number } {
-    return { digest: this.vertex.marshal(c).digest, index: this.index() };
+    return { digest: digestsOf(c).digest(this.vertex.marshal(c).digestNumber), index: this.index() };
   }
 }
 
 /** An op's pb inputs, each (digest, output) once, numbered in the order first added. */
 export class InputList {
   readonly list: { digest: string; index: number }[] = [];
-  // A map rather than a search: a FileOp copying from 100,000 sources has as many inputs.
-  private readonly numbers = new Map<string, number>();
+  // Made past a few inputs: a FileOp copying from 100,000 sources has as many, and an op
+  // of a few is cheaper searched than keyed.
+  private numbers?: Map<string, number>;
 
   add(input: { digest: string; index: number }): number {
+    const list = this.list;
+    if (!this.numbers) {
+      for (let n = 0; n < list.length; n++) if (list[n].digest === input.digest && list[n].index === input.index) return n;
+      if (list.length < 8) return list.push(input) - 1;
+      this.numbers = new Map(list.map((e, n) => [`${e.index}:${e.digest}`, n]));
+    }
     const key = `${input.index}:${input.digest}`;
     let n = this.numbers.get(key);
     if (n === undefined) {
-      n = this.list.push(input) - 1;
+      n = list.push(input) - 1;
       this.numbers.set(key, n);
     }
     return n;
@@ -73,17 +79,16 @@ export class MarshalCache {
   private releasedIn?: object;
 
   protected load(c: Constraints): Marshalled | undefined {
-    if (this.cachedFor === c) return { digest: digestsOf(c).digest(this.digestNumber), digestNumber: this.digestNumber };
+    if (this.cachedFor === c) return { digestNumber: this.digestNumber };
     if (this.releasedIn) throw new Error('a released op cannot be marshalled under other constraints');
     return undefined;
   }
 
   protected store(c: Constraints, bytes: Uint8Array, metadata: OpMetadata, locations: readonly SourceLocation[]): Marshalled {
-    const table = digestsOf(c);
-    const digestNumber = table.intern(sha256(bytes));
+    const digestNumber = digestsOf(c).intern(sha256(bytes));
     this.cachedFor = c;
     this.digestNumber = digestNumber;
-    return { digest: table.digest(digestNumber), digestNumber, bytes, metadata, locations };
+    return { digestNumber, bytes, metadata, locations };
   }
 
   release(walk: object): void {
@@ -120,6 +125,6 @@ export abstract class SingleOutputOp extends MarshalCache implements Vertex {
   }
 
   toInput(c: Constraints): { digest: string; index: number } {
-    return { digest: this.marshal(c).digest, index: 0 };
+    return { digest: digestsOf(c).digest(this.marshal(c).digestNumber), index: 0 };
   }
 }

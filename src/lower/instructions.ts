@@ -24,19 +24,20 @@ export interface StageScope {
 /** What a FROM line names, resolved once per stage (step names need it before the stage is lowered). */
 export type StageBase =
   | { readonly kind: 'scratch'; readonly platform?: Platform }
-  | { readonly kind: 'stage'; readonly stage: Stage }
+  | { readonly kind: 'stage'; readonly stage: Stage; readonly at: LogicalSlice }
   | { readonly kind: 'image'; readonly ref: string; readonly platform?: Platform };
 
 export function resolveStageBase(comp: Compilation, stage: Stage): StageBase {
   const globals: Lookup = (name) => comp.globals.get(name);
-  const platform = stage.platformFlag && platformOf(stage.platformFlag.value!, globals);
-  const base = expandWord(stage.base, globals);
-  if (base === '') fail(stage.base, 'FROM image expanded to an empty string', 0, stage.base.text.length);
+  const from = stage.fromLine();
+  const platform = from.platformFlag && platformOf(from.platformFlag.value!, globals);
+  const base = expandWord(from.base, globals);
+  if (base === '') fail(from.base, 'FROM image expanded to an empty string', 0, from.base.text.length);
   if (base.toLowerCase() === 'scratch') return { kind: 'scratch', platform };
   // FROM refers only to stages defined above it, so `FROM node AS node` names an image.
   const earlier = findStage(comp.program, base, stage.index);
-  if (earlier && !/^\d+$/.test(base)) return { kind: 'stage', stage: earlier };
-  return comp.imageBase(comp.normalizedImage(stage.base, base), platform);
+  if (earlier && !/^\d+$/.test(base)) return { kind: 'stage', stage: earlier, at: from.base };
+  return comp.imageBase(comp.normalizedImage(from.base, base), platform);
 }
 
 /** The state a stage starts from: scratch, an earlier stage, or an image. */
@@ -46,7 +47,7 @@ export function startStage(comp: Compilation, stage: Stage): State {
     case 'scratch':
       return base.platform ? State.scratch().platform(base.platform) : State.scratch();
     case 'stage':
-      return comp.require(base.stage, stage.base);
+      return comp.require(base.stage, base.at);
     case 'image':
       return image(base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
   }

@@ -5,7 +5,7 @@ import { checkFlags, fail } from './words.js';
 
 /**
  * A build stage: its FROM line and the instructions after it. The FROM line's pieces are split
- * again when asked for, which is once or twice per stage: kept, they would hold the line's
+ * again when asked for, which is once more per stage: kept, they would hold the line's
  * text and its mapping to the source for every stage of a 100,000-stage file.
  */
 export class Stage {
@@ -35,13 +35,10 @@ export class Stage {
     return this.all[this.start + 1 + i];
   }
 
-  /** What FROM names. */
-  get base(): LogicalSlice {
-    return fromLine(LogicalText.of(this.source, this.from)).words[0];
-  }
-
-  get platformFlag(): Flag | undefined {
-    return fromLine(LogicalText.of(this.source, this.from)).platformFlag;
+  /** What FROM names, and its --platform. */
+  fromLine(): { readonly base: LogicalSlice; readonly platformFlag?: Flag } {
+    const { words, platformFlag } = fromLine(LogicalText.of(this.source, this.from));
+    return { base: words[0], platformFlag };
   }
 }
 
