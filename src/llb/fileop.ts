@@ -106,6 +106,14 @@ export class FileOp extends SingleOutputOp {
 
   /** Newest action first, then its copy source, then older actions: BuildKit's deterministic order. */
   inputs(): readonly Output[] {
+    const base = this.base.output;
+    const a = this.action.action;
+    // The walk asks an op for its inputs once per input: the usual single action is not worth a set.
+    if (!this.action.prev) {
+      const src = a.kind === 'copy' ? a.src.output : undefined;
+      if (!base) return src ? [src] : [];
+      return src && src !== base ? [base, src] : [base];
+    }
     const seen = new Set<Output>();
     const chain = this.action.chain();
     for (let i = chain.length - 1; i >= 0; i--) {
