@@ -4,6 +4,7 @@
 // real CLI, start-up included: the seed program (what a person waits for) and a 10,000-step
 // chain, each the median of several runs, beside a bare `node -e 0`.
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,8 +39,12 @@ function measure(shape: Shape, n: number, debugInfo: boolean): Measured {
   return { ms: performance.now() - started, bytes, peakRssMb: process.resourceUsage().maxRSS / 1024 };
 }
 
+// The V8 flags bin/llbc runs with, so that the compiler is measured as the CLI runs it.
+const { v8Flags } = createRequire(import.meta.url)(join(repoRoot, 'bin', 'llbc')) as { v8Flags: string[] };
+
 function inChild(shape: Shape, n: number, debugInfo: boolean): Measured {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), shape, String(n), String(debugInfo)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const args = [...v8Flags, fileURLToPath(import.meta.url), shape, String(n), String(debugInfo)];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`compile bench for ${n} ${shape} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Measured;
 }
