@@ -3,20 +3,18 @@ const chunkSize = 1 << chunkBits;
 const chunkMask = chunkSize - 1;
 
 /**
- * A growable list of integers in typed-array chunks of 16,384. A JS array of numbers would
- * cost twice the memory, on the JS heap; one typed array grown by doubling leaves each smaller
- * copy behind, and a large list's copies live (as garbage) until a full collection, which a
- * compilation need not have before it ends.
+ * A growable list of signed 32-bit integers in typed-array chunks of 16,384. A JS array of
+ * numbers would cost twice the memory, on the JS heap; one typed array grown by doubling leaves
+ * each smaller copy behind, and a large list's copies live (as garbage) until a full
+ * collection, which a compilation need not have before it ends.
  */
-class ChunkedList {
-  private readonly chunks: (Int32Array | Uint8Array)[] = [];
+export class IntList {
+  private readonly chunks: Int32Array[] = [];
   length = 0;
-
-  constructor(private readonly chunk: () => Int32Array | Uint8Array) {}
 
   push(v: number): void {
     const at = this.length & chunkMask;
-    if (at === 0 && this.length >> chunkBits === this.chunks.length) this.chunks.push(this.chunk());
+    if (at === 0 && this.length >> chunkBits === this.chunks.length) this.chunks.push(new Int32Array(chunkSize));
     this.chunks[this.length >> chunkBits][at] = v;
     this.length++;
   }
@@ -35,17 +33,23 @@ class ChunkedList {
   }
 }
 
-/** Signed 32-bit integers. */
-export class IntList extends ChunkedList {
-  constructor() {
-    super(() => new Int32Array(chunkSize));
-  }
-}
+/**
+ * Integers from 0 to 255, as IntList keeps its own. Not one class for both: V8 would then
+ * see two kinds of array behind every read, and IntList is read on every op of a compile.
+ */
+export class ByteList {
+  private readonly chunks: Uint8Array[] = [];
+  length = 0;
 
-/** Integers from 0 to 255. */
-export class ByteList extends ChunkedList {
-  constructor() {
-    super(() => new Uint8Array(chunkSize));
+  push(v: number): void {
+    const at = this.length & chunkMask;
+    if (at === 0 && this.length >> chunkBits === this.chunks.length) this.chunks.push(new Uint8Array(chunkSize));
+    this.chunks[this.length >> chunkBits][at] = v;
+    this.length++;
+  }
+
+  get(i: number): number {
+    return this.chunks[i >> chunkBits][i & chunkMask];
   }
 }
 

@@ -68,9 +68,14 @@ export class ExecOp extends MarshalCache implements Vertex {
     const m = new Mount(this, target, source, opts);
     // Put in its place, rather than sorted on each use: every input's output number is looked
     // up among them. Copied rather than spliced, so that the usual single mount costs one slot, not seventeen.
-    let at = this.mounts.length;
-    while (at > 0 && compareGoStrings(this.mounts[at - 1].target, target) > 0) at--;
-    this.mounts = this.mounts.slice(0, at).concat(m, this.mounts.slice(at));
+    const old = this.mounts;
+    let at = old.length;
+    while (at > 0 && compareGoStrings(old[at - 1].target, target) > 0) at--;
+    const mounts = new Array<Mount>(old.length + 1);
+    for (let i = 0; i < at; i++) mounts[i] = old[i];
+    mounts[at] = m;
+    for (let i = at; i < old.length; i++) mounts[i + 1] = old[i];
+    this.mounts = mounts;
     if (opts.readonly) return source;
     return hasOutput(m) ? m : undefined;
   }
