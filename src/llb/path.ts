@@ -9,6 +9,13 @@ export function cleanPath(p: string): string {
   // Most paths are clean already, and a chain of relative WORKDIRs makes long ones: a scan is
   // much cheaper than splitting and joining.
   if (!unclean.test(p)) return p;
+  // The usual unclean path is a directory written with a trailing slash.
+  if (p.endsWith('/')) {
+    let end = p.length - 1;
+    while (end > 0 && p.charCodeAt(end - 1) === 0x2f) end--;
+    const trimmed = p.slice(0, end);
+    if (end > 0 && !unclean.test(trimmed)) return trimmed;
+  }
   const rooted = p.startsWith('/');
   const out: string[] = [];
   for (const part of p.split('/')) {

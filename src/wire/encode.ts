@@ -102,45 +102,70 @@ function encodeOnFirstUse(this: protobuf.Type, ...args: unknown[]): protobuf.Wri
  * - protobufjs takes 64-bit integers as numbers or as Long-like { low, high }, not bigints.
  */
 function canonical(type: protobuf.Type, value: Plain): Plain {
+  return canonicalBy(planOf(type), value);
+}
+
+/** The fields of a type that may need making canonical, and how: two lists, read by index. */
+interface Plan {
+  readonly names: readonly string[];
+  readonly converts: readonly Convert[];
+}
+
+function canonicalBy(plan: Plan, value: Plain): Plain {
   // Copied only where something changes, which for most of what llb encodes is nothing.
   let out: Plain | undefined;
-  for (const [name, convert] of convertersOf(type)) {
-    const v = value[name];
+  const { names, converts } = plan;
+  for (let i = 0; i < names.length; i++) {
+    const v = value[names[i]];
     if (v === undefined || v === null) continue;
-    const c = convert(v);
-    if (c !== v) (out ??= { ...value })[name] = c;
+    const c = converts[i](v);
+    if (c !== v) (out ??= { ...value })[names[i]] = c;
   }
   return out ?? value;
 }
 
 type Convert = (v: unknown) => unknown;
 
-const converters = new Map<protobuf.Type, readonly (readonly [string, Convert])[]>();
+const plans = new Map<protobuf.Type, Plan>();
 
 /** How to make each field of the type canonical, for the fields that may need it. */
-function convertersOf(type: protobuf.Type): readonly (readonly [string, Convert])[] {
-  let fields = converters.get(type);
-  if (!fields) {
-    fields = type.fieldsArray.flatMap((field) => {
-      const t = field.resolve().resolvedType;
-      if (t instanceof protobuf.Type && t.options?.map_entry) {
-        const [key, value] = [t.fields.key, t.fields.value].map(elementConverter);
-        if (t.fields.key.type !== 'string') throw new Error(`${type.name}.${field.name}: only maps keyed by strings are written`);
-        return [[field.name, (v: unknown) => mapEntries(v as MapValue, key ?? identity, value ?? identity, !(t.fields.value.resolve().resolvedType instanceof protobuf.Type))] as const];
-      }
-      const element = elementConverter(field);
-      if (!element) return [];
-      return [[field.name, field.repeated ? (v: unknown) => list(v as unknown[], element) : element] as const];
-    });
-    converters.set(type, fields);
+function planOf(type: protobuf.Type): Plan {
+  let plan = plans.get(type);
+  if (!plan) {
+    const names: string[] = [];
+    const converts: Convert[] = [];
+    for (const field of type.fieldsArray) {
+      const convert = fieldConverter(type, field);
+      if (!convert) continue;
+      names.push(field.name);
+      converts.push(convert);
+    }
+    plans.set(type, (plan = { names, converts }));
   }
-  return fields;
+  return plan;
+}
+
+function fieldConverter(type: protobuf.Type, field: protobuf.Field): Convert | undefined {
+  const t = field.resolve().resolvedType;
+  if (t instanceof protobuf.Type && t.options?.map_entry) {
+    const [key, value] = [t.fields.key, t.fields.value].map(elementConverter);
+    if (t.fields.key.type !== 'string') throw new Error(`${type.name}.${field.name}: only maps keyed by strings are written`);
+    const scalarValues = !(t.fields.value.resolve().resolvedType instanceof protobuf.Type);
+    return (v) => mapEntries(v as MapValue, key ?? identity, value ?? identity, scalarValues);
+  }
+  const element = elementConverter(field);
+  if (!element) return undefined;
+  return field.repeated ? (v) => list(v as unknown[], element) : element;
 }
 
 /** How to make one value of the field canonical, if it may need it. */
 function elementConverter(field: protobuf.Field): Convert | undefined {
   const t = field.resolve().resolvedType;
-  if (t instanceof protobuf.Type) return (v) => canonical(t, v as Plain);
+  if (t instanceof protobuf.Type) {
+    // Looked up when first used, as types can contain themselves.
+    let plan: Plan | undefined;
+    return (v) => canonicalBy((plan ??= planOf(t)), v as Plain);
+  }
   return ['string', 'int64', 'uint64'].includes(field.type) ? scalar : undefined;
 }
 
