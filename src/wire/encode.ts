@@ -102,47 +102,34 @@ function encodeOnFirstUse(this: protobuf.Type, ...args: unknown[]): protobuf.Wri
  * - protobufjs takes 64-bit integers as numbers or as Long-like { low, high }, not bigints.
  */
 function canonical(type: protobuf.Type, value: Plain): Plain {
-  return canonicalBy(planOf(type), value);
-}
-
-/** The fields of a type that may need making canonical, and how: two lists, read by index. */
-interface Plan {
-  readonly names: readonly string[];
-  readonly converts: readonly Convert[];
-}
-
-function canonicalBy(plan: Plan, value: Plain): Plain {
-  // Copied only where something changes, which for most of what llb encodes is nothing.
-  let out: Plain | undefined;
-  const { names, converts } = plan;
-  for (let i = 0; i < names.length; i++) {
-    const v = value[names[i]];
-    if (v === undefined || v === null) continue;
-    const c = converts[i](v);
-    if (c !== v) (out ??= { ...value })[names[i]] = c;
-  }
-  return out ?? value;
+  return canonicalizerOf(type)(value);
 }
 
 type Convert = (v: unknown) => unknown;
 
-const plans = new Map<protobuf.Type, Plan>();
+const canonicalizers = new Map<protobuf.Type, (value: Plain) => Plain>();
 
-/** How to make each field of the type canonical, for the fields that may need it. */
-function planOf(type: protobuf.Type): Plan {
-  let plan = plans.get(type);
-  if (!plan) {
-    const names: string[] = [];
+/**
+ * canonical() for one type, generated as protobufjs generates its encoders: a read of each
+ * field that may need making canonical, by name, and the value copied only where something
+ * changes, which for most of what llb encodes is nothing. (A loop over the field names was a
+ * twentieth of a large compile: each read of a name not known in advance is a slow one.)
+ */
+function canonicalizerOf(type: protobuf.Type): (value: Plain) => Plain {
+  let canonicalize = canonicalizers.get(type);
+  if (!canonicalize) {
     const converts: Convert[] = [];
+    const gen = protobuf.util.codegen(['value'], `canonical${type.name}`)('let out, v, c;');
     for (const field of type.fieldsArray) {
       const convert = fieldConverter(type, field);
       if (!convert) continue;
-      names.push(field.name);
-      converts.push(convert);
+      gen('v = value[%j];', field.name)('if (v !== undefined && v !== null) {');
+      gen('c = converts[%i](v);', converts.push(convert) - 1)('if (c !== v) (out ??= { ...value })[%j] = c;', field.name)('}');
     }
-    plans.set(type, (plan = { names, converts }));
+    canonicalize = gen('return out ?? value;')({ converts }) as (value: Plain) => Plain;
+    canonicalizers.set(type, canonicalize);
   }
-  return plan;
+  return canonicalize;
 }
 
 function fieldConverter(type: protobuf.Type, field: protobuf.Field): Convert | undefined {
@@ -162,9 +149,9 @@ function fieldConverter(type: protobuf.Type, field: protobuf.Field): Convert | u
 function elementConverter(field: protobuf.Field): Convert | undefined {
   const t = field.resolve().resolvedType;
   if (t instanceof protobuf.Type) {
-    // Looked up when first used, as types can contain themselves.
-    let plan: Plan | undefined;
-    return (v) => canonicalBy((plan ??= planOf(t)), v as Plain);
+    // Made when first used, as types can contain themselves.
+    let canonicalize: ((value: Plain) => Plain) | undefined;
+    return (v) => (canonicalize ??= canonicalizerOf(t))(v as Plain);
   }
   return ['string', 'int64', 'uint64'].includes(field.type) ? scalar : undefined;
 }
