@@ -35,7 +35,9 @@ export class Definition {
   private readonly capSets: Caps[] = [];
   private readonly capSetNumbers = new Map<string, number>();
   private readonly capKeys: string[][] = [];
+  /** The two sets most recently used, the last first. */
   private lastCapSet = 0;
+  private otherCapSet = 0;
   /** The op's step name when that is its whole description. */
   private readonly descriptions = new ChunkedArray<string | Description | undefined>();
   /** Two per entry: a line range of source 0, or a code (see above) and 0. */
@@ -127,9 +129,10 @@ export class Definition {
 
   /** Ops of a kind have the same caps: one copy serves them all. */
   private capSet(caps: Caps): number {
-    // Ops of a kind often come in a row: first compare with the last set, which makes no key.
-    const last = this.capSets.length > 0 ? this.capSets[this.lastCapSet] : undefined;
-    if (last && sameCaps(caps, last, this.capKeys[this.lastCapSet])) return this.lastCapSet;
+    // Ops of a kind often come in a row, or two kinds in turn (a COPY's mkdir and exec): first
+    // compare with the last two sets, which makes no key.
+    if (this.isCapSet(caps, this.lastCapSet)) return this.lastCapSet;
+    if (this.isCapSet(caps, this.otherCapSet)) return this.use(this.otherCapSet);
     let key = '';
     for (const k in caps) key += `${caps[k] ? '+' : '-'}${k}\n`;
     let n = this.capSetNumbers.get(key);
@@ -138,7 +141,19 @@ export class Definition {
       this.capKeys.push(Object.keys(caps));
       this.capSetNumbers.set(key, n);
     }
-    return (this.lastCapSet = n);
+    return this.use(n);
+  }
+
+  private isCapSet(caps: Caps, n: number): boolean {
+    return n < this.capSets.length && sameCaps(caps, this.capSets[n], this.capKeys[n]);
+  }
+
+  private use(capSet: number): number {
+    if (capSet !== this.lastCapSet) {
+      this.otherCapSet = this.lastCapSet;
+      this.lastCapSet = capSet;
+    }
+    return capSet;
   }
 }
 

@@ -29,6 +29,9 @@ export function digestsOf(c: Constraints): DigestTable {
 const chunkBits = 10;
 const chunkMask = (1 << chunkBits) - 1;
 
+// Positions below this fit beside a 32-bit number in a double's 53 bits.
+const positionLimit = 2 ** 21;
+
 /**
  * A set of sha256 digests, numbered from 0 in the order added, kept as their 32 bytes with an
  * open-addressing index: as `sha256:<hex>` strings in a Map, a large graph's digests would
@@ -78,16 +81,32 @@ export class DigestTable {
     return s;
   }
 
-  /** Orders numbers by their digests: byte order, which is the order of the hex strings. */
+  /** Orders numbers, in place, by their digests: byte order, which is the order of the hex strings. */
   sort(numbers: Int32Array): Int32Array {
-    const first = new Uint32Array(this.length);
-    for (const n of numbers) first[n] = this.word(n, 0, true);
-    return numbers.sort((a, b) => {
-      if (first[a] !== first[b]) return first[a] - first[b];
-      const at = 32 * (a & chunkMask);
-      const bt = 32 * (b & chunkMask);
-      return this.bytes[a >> chunkBits].compare(this.bytes[b >> chunkBits], bt, bt + 32, at, at + 32);
-    });
+    const byDigest = (a: number, b: number) => this.compare(a, b);
+    if (numbers.length > positionLimit) return numbers.sort(byDigest);
+    // Sorted as numbers by their first four bytes, with each one's position below them (exact
+    // in a double), which is native code throughout; then any run that shares its first four
+    // bytes, which is rare, by whole digests.
+    const keys = new Float64Array(numbers.length);
+    for (let i = 0; i < numbers.length; i++) keys[i] = this.word(numbers[i], 0, true) * positionLimit + i;
+    keys.sort();
+    const out = new Int32Array(numbers.length);
+    for (let i = 0; i < keys.length; i++) out[i] = numbers[keys[i] % positionLimit];
+    for (let i = 0; i < keys.length; ) {
+      let end = i + 1;
+      while (end < keys.length && Math.floor(keys[end] / positionLimit) === Math.floor(keys[i] / positionLimit)) end++;
+      if (end - i > 1) out.subarray(i, end).sort(byDigest);
+      i = end;
+    }
+    numbers.set(out);
+    return numbers;
+  }
+
+  private compare(a: number, b: number): number {
+    const at = 32 * (a & chunkMask);
+    const bt = 32 * (b & chunkMask);
+    return this.bytes[a >> chunkBits].compare(this.bytes[b >> chunkBits], bt, bt + 32, at, at + 32);
   }
 
   /** Word i of digest n: as stored (for hashing and comparing), or big-endian (for ordering). */

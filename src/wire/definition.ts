@@ -1,6 +1,6 @@
 import type { SourceLocation } from '../llb/constraints.js';
 import type { Definition } from '../llb/definition.js';
-import { encodeInBlocks, encodeMessage, fieldHeader } from './encode.js';
+import { encodeBytesInBlocks, encodeInBlocks, encodeMessage, fieldHeader } from './encode.js';
 
 export interface SourceInfo {
   readonly filename: string;
@@ -26,9 +26,7 @@ export interface SourceInfo {
  */
 export function encodeDefinitionPieces(ops: Iterable<Uint8Array>, def: Definition, sources: readonly SourceInfo[] = []): Iterable<Uint8Array> {
   return (function* () {
-    yield* encodeInBlocks('Definition', (function* () {
-      for (const op of ops) yield { def: [op] };
-    })());
+    yield* encodeBytesInBlocks('Definition', 'def', ops);
     const entries = def.sortedEntries();
     // An entry at a time: see above.
     yield* encodeInBlocks('Definition', (function* () {

@@ -48,6 +48,26 @@ export function* encodeInBlocks(typeName: string, values: Iterable<object>, bloc
 }
 
 /**
+ * A repeated bytes field of the type, a value at a time, in blocks as encodeInBlocks makes them:
+ * what encodeInBlocks would write for { [fieldName]: [value] } each, without making (and
+ * canonicalizing) an object for each of a Definition's ops.
+ */
+export function* encodeBytesInBlocks(typeName: string, fieldName: string, values: Iterable<Uint8Array>, blockSize = 1 << 16): Generator<Uint8Array> {
+  const field = messageType(typeName).fields[fieldName];
+  if (field?.type !== 'bytes' || !field.repeated) throw new Error(`${typeName}.${fieldName} is not a repeated bytes field`);
+  const key = (field.id << 3) | 2;
+  const w = protobuf.Writer.create();
+  for (const value of values) {
+    w.uint32(key).bytes(value);
+    if (w.pos >= blockSize) {
+      yield w.finish();
+      w.reset();
+    }
+  }
+  if (w.pos > 0) yield w.finish();
+}
+
+/**
  * The key and length that come before the contents of a length-delimited field (a message) of
  * the type, written by protobufjs, for a message whose fields are encoded in blocks. protobufjs
  * frames a message only around contents in its own buffer: given the blocks as encoded fields

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
-import { encodeInBlocks, encodeMessage, fieldHeader } from '../../src/wire/encode.js';
+import { encodeBytesInBlocks, encodeInBlocks, encodeMessage, fieldHeader } from '../../src/wire/encode.js';
 import { repoRoot } from '../helpers.js';
 
 // llbc encodes with protobufjs, generating only the encoders and making values canonical first.
@@ -107,6 +107,14 @@ test('blocks of fields put together are the whole message', () => {
   const blocks = [...encodeInBlocks('Definition', ops.map((op) => ({ def: [op] })), 4096)];
   assert.ok(blocks.length > 10 && blocks.every((b) => b.length < 4096 + 310));
   assert.deepEqual(Buffer.concat(blocks), Buffer.from(encodeMessage('Definition', { def: ops })));
+});
+
+test('a repeated bytes field in blocks is the field as protobufjs writes it', () => {
+  const ops = Array.from({ length: 3000 }, (_, i) => Buffer.alloc(i % 300, i));
+  const blocks = [...encodeBytesInBlocks('Definition', 'def', ops, 4096)];
+  assert.ok(blocks.length > 10 && blocks.every((b) => b.length < 4096 + 310));
+  assert.deepEqual(Buffer.concat(blocks), Buffer.from(reference.lookupType('pb.Definition').encode({ def: ops }).finish()));
+  assert.throws(() => [...encodeBytesInBlocks('Definition', 'metadata', ops)], /not a repeated bytes field/);
 });
 
 test('a field header and the fields after it are the field', () => {
