@@ -16,12 +16,15 @@ export class ExpandError extends Error {
   }
 }
 
+// Text that expansion leaves as it is, as most words are: no `$`, quote, escape or byte-order mark.
+const plain = /^[^$'"\\\ufeff]*$/;
+
 /**
  * Quote removal, escapes and expansion, as Lex.ProcessWordWithMap.
  * Note: a trailing unescaped '\' is dropped, as in Go.
  */
 export function processWord(text: string, lookup: Lookup): string {
-  return new Lexer(text, lookup, false).run(false, null);
+  return plain.test(text) ? text : new Lexer(text, lookup, false).run(false, null);
 }
 
 /**
@@ -43,7 +46,7 @@ export function processWords(text: string, lookup: Lookup): string[] {
  * processed with escapes removed.
  */
 export function expandRaw(text: string, lookup: Lookup): string {
-  return new Lexer(text, lookup, true).run(true, null);
+  return plain.test(text) ? text : new Lexer(text, lookup, true).run(true, null);
 }
 
 const EOF = '';

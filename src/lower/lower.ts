@@ -1,6 +1,6 @@
 import { Diagnostic } from '../diagnostics.js';
 import type { BuildFile, Instruction } from '../syntax/cst.js';
-import type { LogicalSlice } from '../syntax/args.js';
+import { splitFlags, type LogicalSlice } from '../syntax/args.js';
 import { image, local } from '../llb/source.js';
 import { StepConstraints } from '../llb/constraints.js';
 import { formatPlatform, type Platform } from '../llb/platform.js';
@@ -251,8 +251,20 @@ function lowerStages(comp: Compilation, target: Stage): State {
   const stack: Stage[] = [target];
   while (stack.length > 0) {
     const stage = stack[stack.length - 1];
+    if (comp.results[stage.index]) {
+      // Asked for twice before it was lowered.
+      stack.pop();
+      continue;
+    }
     let cursor = cursors[stage.index];
-    if (!cursor) cursors[stage.index] = cursor = { next: -1, state: undefined, args: undefined };
+    if (!cursor) {
+      cursors[stage.index] = cursor = { next: -1, state: undefined, args: undefined };
+      const first = namedStages(comp, stage).filter((s) => !comp.results[s.index] && !cursors[s.index]);
+      if (first.length > 0) {
+        for (let i = first.length - 1; i >= 0; i--) stack.push(first[i]);
+        continue;
+      }
+    }
     try {
       if (cursor.next < 0) {
         cursor.state = startStage(comp, stage);
@@ -273,6 +285,32 @@ function lowerStages(comp: Compilation, target: Stage): State {
   }
   return comp.results[target.index]!;
 }
+
+/**
+ * The stages a stage's FROM and its `COPY --from=` lines name as they are written, which are
+ * lowered before it: lowering it then does not stop at each line that names one to ask for it
+ * (an exception and the line read again, a tenth of the compile of a long chain of stages).
+ * A name made of variables, or a stage named by a RUN mount, is asked for as before.
+ */
+function namedStages(comp: Compilation, stage: Stage): Stage[] {
+  const out: Stage[] = [];
+  if (comp.program.stages.length === 1) return out;
+  const base = comp.base(stage);
+  if (base.kind === 'stage') out.push(base.stage);
+  for (let i = 0; i < stage.size; i++) {
+    const instr = stage.at(i);
+    if (instr.name !== 'COPY') continue;
+    for (const flag of splitFlags(comp.args(instr)).flags) {
+      if (flag.name !== 'from' || !flag.value || expands.test(flag.value.text)) continue;
+      const named = findStage(comp.program, flag.value.text);
+      if (named && named !== stage && !out.includes(named)) out.push(named);
+    }
+  }
+  return out;
+}
+
+// What makes a word other than what it says (see processWord).
+const expands = /[$'"\\\ufeff]/;
 
 function cycleError(stack: Stage[], e: NeedStage): never {
   const from = stack.indexOf(e.stage);

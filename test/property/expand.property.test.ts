@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { processWord } from '../../src/lower/expand.js';
+import { expandRaw, processWord } from '../../src/lower/expand.js';
 import { params } from './arbitraries.js';
 
 // `${V#pattern}` and friends match shell patterns with an automaton that runs in linear time.
@@ -120,4 +120,19 @@ test('a pattern that would make a regexp backtrack for ages matches in linear ti
   assert.equal(processWord(`\${V//${'a*'.repeat(50)}b/x}`, lookup), v);
   assert.equal(processWord(`\${V%%${'*'.repeat(100_000)}}`, lookup), '');
   assert.ok(performance.now() - started < 5000);
+});
+
+test('words with nothing to expand come back as they are, as the lexer would return them', () => {
+  // An empty quoted string expands to nothing, and makes the lexer read the word.
+  const plain = fc.string({ unit: fc.constantFrom('a', '/', '-', '.', ' ', '\t', '*', '{', '}', '#', '=', '\u00e9', '\ud83d') });
+  const lookup = () => 'X';
+  fc.assert(
+    fc.property(plain, (text) => {
+      assert.equal(processWord(text, lookup), text);
+      assert.equal(processWord(`${text}""`, lookup), text);
+      assert.equal(expandRaw(`${text}""`, lookup), `${text}""`);
+      assert.equal(expandRaw(text, lookup), text);
+    }),
+    params(500),
+  );
 });
