@@ -134,54 +134,47 @@ export class FileOp extends SingleOutputOp {
     const { platform, metadata } = marshalConstraints(c, own);
 
     const inputs = new InputList();
-    const addInput = (o: Output): number => inputs.add(o.toInput(c));
     const chain = this.action.chain();
-    const states = chain.map((fa) => {
-      const base = this.base.output ? addInput(this.base.output) : -1;
-      const a = fa.action;
-      const input2 = a.kind === 'copy' && a.src.output ? addInput(a.src.output) : -1;
-      return { fa, base, input2 };
-    });
+    const base = this.base.output ? inputs.add(this.base.output.toInput(c)) : -1;
+    const secondary = chain.map(({ action: a }) => (a.kind === 'copy' && a.src.output ? inputs.add(a.src.output.toInput(c)) : -1));
     // An action after the first reads the previous action's result, numbered after the inputs.
     const parent = this.base.getDir();
-    const actions = states.map(({ fa, base, input2 }, i) => ({
+    const actions = chain.map(({ action: a }, i) => ({
       input: i === 0 ? base : inputs.length + i - 1,
-      secondaryInput: input2,
-      output: i === states.length - 1 ? 0 : -1,
-      ...toProtoAction(fa.action, parent, base),
+      secondaryInput: secondary[i],
+      output: i === chain.length - 1 ? 0 : -1,
+      mkdir: a.kind === 'mkdir' ? mkdirAction(a, parent, base) : undefined,
+      copy: a.kind === 'copy' ? copyAction(a, parent, base) : undefined,
     }));
     const op = { inputs: inputs.list, file: { actions }, platform, constraints: {} };
     return this.store(c, encodeMessage('Op', op), metadata, own.sourceLocations);
   }
 }
 
-function toProtoAction(a: SubAction, parent: string, base: number): object {
-  if (a.kind === 'mkdir') {
-    return {
-      mkdir: {
-        path: normalizePath(parent, a.path, false),
-        mode: a.mode & 0o7777,
-        makeParents: a.info.makeParents,
-        owner: marshalChown(a.info.chown, base),
-        timestamp: -1,
-      },
-    };
-  }
+function mkdirAction(a: SubAction & { kind: 'mkdir' }, parent: string, base: number): object {
+  return {
+    path: normalizePath(parent, a.path, false),
+    mode: a.mode & 0o7777,
+    makeParents: a.info.makeParents,
+    owner: marshalChown(a.info.chown, base),
+    timestamp: -1,
+  };
+}
+
+function copyAction(a: SubAction & { kind: 'copy' }, parent: string, base: number): object {
   const info = a.info;
   return {
-    copy: {
-      src: sourcePath(a.srcPath, a.src.getDir()),
-      dest: normalizePath(parent, a.dest, true),
-      owner: marshalChown(info.chown, base),
-      mode: info.mode ?? -1,
-      followSymlink: info.followSymlinks,
-      dirCopyContents: info.copyDirContentsOnly,
-      attemptUnpackDockerCompatibility: info.attemptUnpack,
-      createDestPath: info.createDestPath,
-      allowWildcard: info.allowWildcard,
-      allowEmptyWildcard: info.allowEmptyWildcard,
-      timestamp: -1,
-    },
+    src: sourcePath(a.srcPath, a.src.getDir()),
+    dest: normalizePath(parent, a.dest, true),
+    owner: marshalChown(info.chown, base),
+    mode: info.mode ?? -1,
+    followSymlink: info.followSymlinks,
+    dirCopyContents: info.copyDirContentsOnly,
+    attemptUnpackDockerCompatibility: info.attemptUnpack,
+    createDestPath: info.createDestPath,
+    allowWildcard: info.allowWildcard,
+    allowEmptyWildcard: info.allowEmptyWildcard,
+    timestamp: -1,
   };
 }
 
