@@ -3,7 +3,7 @@ import { Diagnostic, isDiagnostic } from '../diagnostics.js';
 import { compile, type CompileOptions } from '../compile.js';
 import { diffGraphs, renderDiff } from '../debug/diff.js';
 import { toDot } from '../debug/dot.js';
-import { dumpDefinition } from '../debug/dump.js';
+import { dumpPieces } from '../debug/dump.js';
 import { buildGraph } from '../debug/graph.js';
 import { detectFormat, load, type Loaded } from '../debug/load.js';
 import { decodeDefinition } from '../wire/decode.js';
@@ -11,7 +11,7 @@ import { goJSON } from '../wire/json.js';
 import { newMsg } from '../wire/reflect.js';
 import { compileOptions, type CompileFlags } from './build.js';
 import type { DumpFlags } from './dump.js';
-import { ExitStatus, readBytes, readSource, report, stdoutColors, writeFilePieces, writeStdout } from './io.js';
+import { ExitStatus, readBytes, readSource, report, stdoutColors, writeFilePieces, writeStdout, writeStdoutPieces } from './io.js';
 
 async function loadInput(path: string, options: CompileOptions): Promise<Loaded> {
   const name = path === '-' ? '<stdin>' : path;
@@ -21,7 +21,8 @@ async function loadInput(path: string, options: CompileOptions): Promise<Loaded>
 
 export async function runDump(file: string, flags: DumpFlags): Promise<void> {
   const loaded = await loadInput(file, compileOptions(flags));
-  await writeStdout(flags.dot ? toDot(buildGraph(loaded.def)) : dumpDefinition(loaded.def));
+  if (flags.dot) await writeStdout(toDot(buildGraph(loaded.def)));
+  else await writeStdoutPieces(dumpPieces(loaded.def));
 }
 
 /** Exit 0 when equal, 1 when not, 2 when an input cannot be read or compiled (said on stderr). */
@@ -60,7 +61,7 @@ export async function runCheck(file: string, golden: string, flags: CheckFlags, 
   const old = await readGolden(golden, flags.update);
   const format = goldenFormat(golden, old);
   const compiled = decodeDefinition(bytes);
-  const current = format === 'pb' ? bytes : Buffer.from(dumpDefinition(compiled));
+  const current = format === 'pb' ? bytes : Buffer.concat([...dumpPieces(compiled)]);
   if (old && Buffer.compare(old, current) === 0) return;
   if (old) {
     const before = load(golden, old, format, options, report);

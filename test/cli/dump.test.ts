@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileText, conformanceCases, fixturesDir, runCli } from '../helpers.js';
-import { dumpBytes } from '../../src/debug/dump.js';
+import { dumpBytes, dumpPieces } from '../../src/debug/dump.js';
+import { decodeDefinition } from '../../src/wire/decode.js';
 import { parsePlatform } from '../../src/llb/platform.js';
 
 // The hard requirement: llbc prints exactly what `buildctl debug dump-llb` printed for the
@@ -86,4 +87,18 @@ test('a compile error is reported as by build', () => {
   const r = runCli(['dump', '-'], { stdin: 'FROM alpine\nRUN\n' });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /^<stdin>:2:4: error: RUN requires a command/);
+});
+
+test('a long dump comes in pieces of whole lines, about 64 KB each, that make the dump', () => {
+  // Every op of an ADD of many URLs is described by the whole instruction.
+  const urls = Array.from({ length: 300 }, (_, i) => `https://example.com/f${i}.tar`).join(' ');
+  const bytes = compileText(`FROM alpine\nADD ${urls} /dst/\n`, { debugInfo: true });
+  const pieces = [...dumpPieces(decodeDefinition(bytes))];
+  const longestLine = Math.max(...dumpBytes(bytes).split('\n').map((l) => Buffer.byteLength(l) + 1));
+  assert.ok(pieces.length > 10, `${pieces.length} pieces`);
+  for (const p of pieces) {
+    assert.ok(p.length < (1 << 16) + longestLine, `a piece of ${p.length} bytes`);
+    assert.equal(p[p.length - 1], 0x0a, 'a piece ends a line');
+  }
+  assert.equal(Buffer.concat(pieces).toString('utf8'), dumpBytes(bytes));
 });
