@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import protobuf from 'protobufjs';
+import { generateMessages } from './messages.mjs';
 
 /**
  * Marks the packages whose files match as free of side effects, which they are but do not
@@ -44,6 +45,8 @@ function loadedOnFirstUse(modules) {
   };
 }
 
+// The message types' encoders and canonical() (src/wire/encode.ts), generated from llb.proto.
+writeFileSync('src/wire/messages.generated.ts', generateMessages(readFileSync('src/wire/llb.proto', 'utf8')));
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 // A failed build must not leave a code cache beside a bundle it was not made from.
 rmSync('dist/llbc.cjs.cache', { force: true });

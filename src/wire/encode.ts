@@ -1,15 +1,15 @@
-import protobuf from 'protobufjs/light.js';
+import protobuf from 'protobufjs/minimal.js';
 import { compareGoStrings } from '../gostring.js';
-import { entriesSchema } from './schema.js';
+import { makeMessages } from './messages.generated.js';
 
 /**
  * Encodes a plain object as the named pb message, byte for byte as Go's `llb` marshals it with
- * gogo/protobuf. protobufjs writes the fields; the value is first made canonical (see below).
+ * gogo/protobuf. protobufjs writes the fields; the value is first made canonical (see MessageType).
  * Maps may be given as objects, Maps or lists of { key, value }, 64-bit integers as numbers or bigints.
  */
 export function encodeMessage(typeName: string, value: object): Uint8Array {
   const type = messageType(typeName);
-  const message = canonical(type, value as Plain);
+  const message = type.canonical(value as Plain);
   const w = scratch ?? protobuf.Writer.create();
   scratch = undefined;
   type.encode(message, w);
@@ -38,7 +38,7 @@ export function* encodeInBlocks(typeName: string, values: Iterable<object>, bloc
   const type = messageType(typeName);
   const w = protobuf.Writer.create();
   for (const value of values) {
-    type.encode(canonical(type, value as Plain), w);
+    type.encode(type.canonical(value as Plain), w);
     if (w.pos >= blockSize) {
       yield w.finish();
       w.reset();
@@ -80,103 +80,37 @@ export function fieldHeader(typeName: string, fieldName: string, length: number)
 }
 
 type Plain = Record<string, unknown>;
-
-const types = new Map<string, protobuf.Type>();
-
-function messageType(name: string): protobuf.Type {
-  let type = types.get(name);
-  if (!type) {
-    if (types.size === 0) for (const t of messageTypes(entriesSchema())) t.encode = encodeOnFirstUse;
-    type = entriesSchema().lookupType(`pb.${name}`);
-    types.set(name, type);
-  }
-  return type;
-}
-
-function* messageTypes(ns: protobuf.NamespaceBase): Generator<protobuf.Type> {
-  for (const nested of ns.nestedArray) {
-    if (nested instanceof protobuf.Type) yield nested;
-    if (nested instanceof protobuf.Namespace) yield* messageTypes(nested);
-  }
-}
-
-/**
- * Generates a type's encoder the first time it encodes, as protobufjs's Type.setup does, but
- * alone: setup also generates the type's decoder, verifier and converters, code a compile
- * never runs, which took 30 ms more of its start-up.
- */
-function encodeOnFirstUse(this: protobuf.Type, ...args: unknown[]): protobuf.Writer {
-  const resolvedTypes = this.fieldsArray.map((f) => f.resolve().resolvedType);
-  this.encode = protobuf.encoder(this)({ Writer: protobuf.Writer, types: resolvedTypes, util: protobuf.util }) as protobuf.Type['encode'];
-  return (this.encode as (...a: unknown[]) => protobuf.Writer)(...args);
-}
-
-/**
- * The value as protobufjs needs it to write what gogo does. protobufjs already follows proto3
- * as gogo does (scalars holding their zero value and empty repeated fields are left out, set
- * oneof members and set sub-messages are written even when zero or empty), but:
- * - maps are written as their entries (see entriesSchema), which gogo writes in key order:
- *   a map, given as a Map, an object or a list of { key, value }, becomes its entries in that order;
- * - protobufjs writes an unpaired surrogate in a short string as three bytes, where any UTF-8
- *   encoder, and so any Go string that came from one, has U+FFFD;
- * - protobufjs takes 64-bit integers as numbers or as Long-like { low, high }, not bigints.
- */
-function canonical(type: protobuf.Type, value: Plain): Plain {
-  return canonicalizerOf(type)(value);
-}
-
 type Convert = (v: unknown) => unknown;
 
-const canonicalizers = new Map<protobuf.Type, (value: Plain) => Plain>();
-
-/**
- * canonical() for one type, generated as protobufjs generates its encoders: a read of each
- * field that may need making canonical, by name, and the value copied only where something
- * changes, which for most of what llb encodes is nothing. (A loop over the field names was a
- * twentieth of a large compile: each read of a name not known in advance is a slow one.)
- */
-function canonicalizerOf(type: protobuf.Type): (value: Plain) => Plain {
-  let canonicalize = canonicalizers.get(type);
-  if (!canonicalize) {
-    const converts: Convert[] = [];
-    const gen = protobuf.util.codegen(['value'], `canonical${type.name}`)('let out, v, c;');
-    for (const field of type.fieldsArray) {
-      const convert = fieldConverter(type, field);
-      if (!convert) continue;
-      gen('v = value[%j];', field.name)('if (v !== undefined && v !== null) {');
-      gen('c = converts[%i](v);', converts.push(convert) - 1)('if (c !== v) (out ??= { ...value })[%j] = c;', field.name)('}');
-    }
-    canonicalize = gen('return out ?? value;')({ converts }) as (value: Plain) => Plain;
-    canonicalizers.set(type, canonicalize);
-  }
-  return canonicalize;
+/** A message type as scripts/messages.mjs generates it from llb.proto. */
+interface MessageType {
+  readonly name: string;
+  readonly fields: Readonly<Record<string, { readonly id: number; readonly type: string; readonly repeated: boolean }>>;
+  encode(message: Plain, w: protobuf.Writer): protobuf.Writer;
+  /**
+   * The value as protobufjs needs it to write what gogo does. protobufjs already follows proto3
+   * as gogo does (scalars holding their zero value and empty repeated fields are left out, set
+   * oneof members and set sub-messages are written even when zero or empty), but:
+   * - maps are written as their entries (see withMapsAsEntries in scripts/messages.mjs), which
+   *   gogo writes in key order: a map, given as a Map, an object or a list of { key, value },
+   *   becomes its entries in that order;
+   * - protobufjs writes an unpaired surrogate in a short string as three bytes, where any UTF-8
+   *   encoder, and so any Go string that came from one, has U+FFFD;
+   * - protobufjs takes 64-bit integers as numbers or as Long-like { low, high }, not bigints.
+   */
+  canonical(value: Plain): Plain;
 }
 
-function fieldConverter(type: protobuf.Type, field: protobuf.Field): Convert | undefined {
-  const t = field.resolve().resolvedType;
-  if (t instanceof protobuf.Type && t.options?.map_entry) {
-    const [key, value] = [t.fields.key, t.fields.value].map(elementConverter);
-    if (t.fields.key.type !== 'string') throw new Error(`${type.name}.${field.name}: only maps keyed by strings are written`);
-    const scalarValues = !(t.fields.value.resolve().resolvedType instanceof protobuf.Type);
-    return (v) => mapEntries(v as MapValue, key ?? identity, value ?? identity, scalarValues);
-  }
-  const element = elementConverter(field);
-  if (!element) return undefined;
-  return field.repeated ? (v) => list(v as unknown[], element) : element;
-}
+// The encoders and canonical() of every message type, generated when llbc is built: a run
+// neither builds protobufjs's reflection of the schema nor compiles generated code, as they are
+// in the bundle and its V8 code cache.
+const messages = makeMessages(protobuf.Writer, protobuf.util, { list, scalar, mapEntries, identity: (v: unknown) => v }) as Record<string, MessageType>;
 
-/** How to make one value of the field canonical, if it may need it. */
-function elementConverter(field: protobuf.Field): Convert | undefined {
-  const t = field.resolve().resolvedType;
-  if (t instanceof protobuf.Type) {
-    // Made when first used, as types can contain themselves.
-    let canonicalize: ((value: Plain) => Plain) | undefined;
-    return (v) => (canonicalize ??= canonicalizerOf(t))(v as Plain);
-  }
-  return ['string', 'int64', 'uint64'].includes(field.type) ? scalar : undefined;
+function messageType(name: string): MessageType {
+  const type = messages[name];
+  if (!type) throw new Error(`no message type pb.${name}`);
+  return type;
 }
-
-const identity: Convert = (v) => v;
 
 function list(items: unknown[], element: Convert): unknown[] {
   let out: unknown[] | undefined;
