@@ -24,7 +24,7 @@ export interface StageScope {
 /** What a FROM line names, resolved once per stage (step names need it before the stage is lowered). */
 export type StageBase =
   | { readonly kind: 'scratch'; readonly platform?: Platform }
-  | { readonly kind: 'stage'; readonly stage: Stage; readonly at: LogicalSlice }
+  | { readonly kind: 'stage'; readonly stage: Stage }
   | { readonly kind: 'image'; readonly ref: string; readonly platform?: Platform };
 
 export function resolveStageBase(comp: Compilation, stage: Stage): StageBase {
@@ -36,7 +36,7 @@ export function resolveStageBase(comp: Compilation, stage: Stage): StageBase {
   if (base.toLowerCase() === 'scratch') return { kind: 'scratch', platform };
   // FROM refers only to stages defined above it, so `FROM node AS node` names an image.
   const earlier = findStage(comp.program, base, stage.index);
-  if (earlier && !/^\d+$/.test(base)) return { kind: 'stage', stage: earlier, at: from.base };
+  if (earlier && !/^\d+$/.test(base)) return { kind: 'stage', stage: earlier };
   return comp.imageBase(comp.normalizedImage(from.base, base), platform);
 }
 
@@ -47,7 +47,9 @@ export function startStage(comp: Compilation, stage: Stage): State {
     case 'scratch':
       return base.platform ? State.scratch().platform(base.platform) : State.scratch();
     case 'stage':
-      return comp.require(base.stage, base.at);
+      // Lowered first, as a stage the FROM line names (see lowerStages); the line is read
+      // again only to point at it otherwise.
+      return comp.results[base.stage.index] ?? comp.require(base.stage, stage.fromLine().base);
     case 'image':
       return image(base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
   }
