@@ -69,8 +69,15 @@ export function mergeMetadata(a: OpMetadata | undefined, b: OpMetadata): OpMetad
   return description ? { caps, description } : { caps };
 }
 
+/** pb.Platform as an op carries it. */
+export interface PbPlatform {
+  readonly Architecture: string;
+  readonly OS: string;
+  readonly Variant: string;
+}
+
 /** The pb.Op fields every op carries, resolved against the marshal-wide constraints. */
-export function marshalConstraints(base: Constraints, override: Constraints): { platform: object; metadata: OpMetadata } {
+export function marshalConstraints(base: Constraints, override: Constraints): { platform: PbPlatform; metadata: OpMetadata } {
   const p = override.platform ?? base.platform ?? { os: 'linux', architecture: 'amd64' };
   return {
     platform: { Architecture: p.architecture, OS: p.os, Variant: p.variant ?? '' },

@@ -1,4 +1,4 @@
-import { addCap, marshalConstraints, newConstraints, type Constraints } from './constraints.js';
+import { addCap, marshalConstraints, newConstraints, type Constraints, type PbPlatform } from './constraints.js';
 import type { Platform } from './platform.js';
 import { State, type OpOptions } from './state.js';
 import { SingleOutputOp, type Output, type Marshalled } from './vertex.js';
@@ -40,23 +40,37 @@ export class SourceOp extends SingleOutputOp {
   marshal(c: Constraints): Marshalled {
     const hit = this.load(c);
     if (hit) return hit;
+    const local = this.spec.id.startsWith('local://');
     const attrs = { ...this.spec.attrs };
     const own = newConstraints(this.constraints);
     if (this.spec.platform) own.platform = this.spec.platform;
     for (const cap of this.spec.caps) addCap(own, cap);
-    if (this.spec.id.startsWith('local://')) {
+    if (local) {
       attrs['local.unique'] = own.localUniqueID || c.localUniqueID || '';
       addCap(own, 'source.local.unique');
     }
     const { platform, metadata } = marshalConstraints(c, own);
-    const op = {
-      source: { identifier: this.spec.id, attrs },
-      // Only image sources depend on the platform; BuildKit drops it from the others.
-      platform: this.spec.id.startsWith('docker-image://') || this.spec.id.startsWith('oci-layout://') ? platform : undefined,
-      constraints: {},
-    };
-    return this.store(c, encodeMessage('Op', op), metadata, own.sourceLocations);
+    // Only image sources depend on the platform; BuildKit drops it from the others.
+    const pbPlatform = this.spec.id.startsWith('docker-image://') || this.spec.id.startsWith('oci-layout://') ? platform : undefined;
+    // Ops of one spec differ in their metadata, which is not in their bytes, and (rarely) in
+    // their platform: the stages of a large file that start from one image are one encoding.
+    const last = local ? undefined : encodings.get(this.spec);
+    if (last && last.c === c && samePlatform(last.platform, pbPlatform)) {
+      return this.storeEncoded(c, last.bytes, last.digestNumber, metadata, own.sourceLocations);
+    }
+    const bytes = encodeMessage('Op', { source: { identifier: this.spec.id, attrs }, platform: pbPlatform, constraints: {} });
+    const m = this.store(c, bytes, metadata, own.sourceLocations);
+    if (!local) encodings.set(this.spec, { c, platform: pbPlatform, bytes, digestNumber: m.digestNumber });
+    return m;
   }
+}
+
+/** The last encoding of each spec, under the constraints it was marshalled with. */
+const encodings = new WeakMap<SourceSpec, { readonly c: Constraints; readonly platform?: PbPlatform; readonly bytes: Uint8Array; readonly digestNumber: number }>();
+
+function samePlatform(a: PbPlatform | undefined, b: PbPlatform | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.Architecture === b.Architecture && a.OS === b.OS && a.Variant === b.Variant;
 }
 
 const noAttrs: Readonly<Record<string, string>> = Object.freeze({});

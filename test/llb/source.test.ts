@@ -1,0 +1,37 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { newConstraints } from '../../src/llb/constraints.js';
+import { Definition, marshal } from '../../src/llb/definition.js';
+import { image } from '../../src/llb/source.js';
+import type { State } from '../../src/llb/state.js';
+import { decodeDefinition } from '../../src/wire/decode.js';
+import { goJSON } from '../../src/wire/json.js';
+import { encodeDefinitionPieces } from '../../src/wire/definition.js';
+
+const alpine = 'docker.io/library/alpine:latest';
+
+/** The image sources of each state, marshalled one after another under the same constraints. */
+function sources(states: State[]): { digest: string; platform: unknown }[] {
+  const c = newConstraints({ platform: { os: 'linux', architecture: 'amd64' }, localUniqueID: 'test' });
+  return states.map((st) => {
+    const def = new Definition(c);
+    const decoded = decodeDefinition(Buffer.concat([...encodeDefinitionPieces(marshal(st, c, def), def)]));
+    const op = decoded.ops[0];
+    return { digest: op.digest, platform: (JSON.parse(goJSON('Op', op.op)) as { platform: unknown }).platform };
+  });
+}
+
+test('image sources of one image, named apart, are one op; another platform is another', () => {
+  const named = (name: string) => ({ constraints: { metadata: { caps: {}, description: { 'llb.customname': name } } } });
+  const [a, b, arm, c] = sources([
+    image(alpine, named('a')),
+    image(alpine, named('b')),
+    // The same image reference and options but for the platform, given as a constraint.
+    image(alpine, { constraints: { ...named('arm'), platform: { os: 'linux', architecture: 'arm64' } } }),
+    image(alpine, named('c')),
+  ]);
+  assert.equal(a.digest, b.digest);
+  assert.equal(a.digest, c.digest);
+  assert.notEqual(arm.digest, a.digest);
+  assert.notDeepEqual(arm.platform, a.platform);
+});
