@@ -72,7 +72,13 @@ export function parse(source: SourceFile, pieceSize = 1 << 16): BuildFile {
   // a continuation); when it is not, the piece is lexed again, twice as long.
   for (let start = 0, size = pieceSize; start < text.length || start === 0; ) {
     let end = pieceEnd(text, start + size);
-    const all = lexPiece(source, start, end);
+    const { tokens: all, errorAt } = lexPiece(source, start, end);
+    if (errorAt !== undefined) {
+      // What comes before the character may be wrong too, as it would be found were the file
+      // lexed in smaller pieces: the first error in the file is the one reported.
+      builder.add(all.filter((t) => t.startOffset < errorAt), errorAt);
+      throw new Diagnostic(source, errorAt, `unexpected character ${JSON.stringify(text[errorAt])}`);
+    }
     const last = all[all.length - 1];
     if (end < text.length && !(last && (last.tokenType === LineEnd || last.tokenType === Newline))) {
       size *= 2;
@@ -94,13 +100,13 @@ function pieceEnd(text: string, at: number): number {
   return nl < 0 ? text.length : nl + 1;
 }
 
-/** The tokens of text[start, end), trivia included, in order, with offsets into the whole text. */
-function lexPiece(source: SourceFile, start: number, end: number): IToken[] {
+/**
+ * The tokens of text[start, end), trivia included, in order, with offsets into the whole text,
+ * and where the first character the lexer could not read is, if any.
+ */
+function lexPiece(source: SourceFile, start: number, end: number): { tokens: IToken[]; errorAt?: number } {
   const lexed = lexer.tokenize(start === 0 && end === source.text.length ? source.text : source.text.slice(start, end));
-  if (lexed.errors.length > 0) {
-    const at = lexed.errors[0].offset + start;
-    throw new Diagnostic(source, at, `unexpected character ${JSON.stringify(source.text[at])}`);
-  }
+  const errorAt = lexed.errors.length > 0 ? lexed.errors[0].offset + start : undefined;
   const all = mergeByOffset(lexed.tokens, lexed.groups.trivia ?? []);
   if (start > 0) {
     for (const t of all) {
@@ -108,7 +114,7 @@ function lexPiece(source: SourceFile, start: number, end: number): IToken[] {
       if (t.endOffset !== undefined) t.endOffset += start;
     }
   }
-  return all;
+  return { tokens: all, errorAt };
 }
 
 function mergeByOffset(a: IToken[], b: IToken[]): IToken[] {

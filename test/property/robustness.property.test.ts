@@ -190,6 +190,15 @@ test('a file parsed a few bytes at a time gives the same tree as parsed at once'
   );
 });
 
+test('the first error of a file is reported, whichever piece of it the lexer was reading', () => {
+  // The lexer stops at the backslash on line 2, but line 1 names no instruction: that comes first.
+  const text = '"# c\n\\\n';
+  const whole = treeOf(text, 1 << 30) as { error: string; offset: number };
+  assert.deepEqual(whole, treeOf(text, 1));
+  assert.equal(whole.offset, 0);
+  assert.match(whole.error, /unknown instruction/);
+});
+
 /** Inputs that once took quadratic or exponential time, overflowed the stack, or might. */
 const mega = 1 << 20;
 const pathological: [string, string][] = [
