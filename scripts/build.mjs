@@ -45,8 +45,11 @@ function loadedOnFirstUse(modules) {
   };
 }
 
-// The message types' encoders and canonical() (src/wire/encode.ts), generated from llb.proto.
-writeFileSync('src/wire/messages.generated.ts', generateMessages(readFileSync('src/wire/llb.proto', 'utf8')));
+// llb.proto in protobufjs's JSON form: shipped as llb.json (below), so that nothing parses
+// .proto text at run time, and the source of the message types' encoders and canonical()
+// (src/wire/encode.ts), generated here.
+const schema = protobuf.parse(readFileSync('src/wire/llb.proto', 'utf8'), { keepCase: true }).root.toJSON();
+writeFileSync('src/wire/messages.generated.ts', generateMessages(schema));
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 // A failed build must not leave a code cache beside a bundle it was not made from.
 rmSync('dist/llbc.cjs.cache', { force: true });
@@ -69,13 +72,11 @@ await build({
 // bin/llbc runs the bundle as a vm.Script, which has no loader for an import() esbuild left in.
 if (/\bimport\(/.test(readFileSync('dist/llbc.cjs', 'utf8'))) throw new Error('dist/llbc.cjs: an import() of a module outside the bundle');
 rmSync('dist/bundle', { recursive: true, force: true });
-// The schema ships as protobufjs JSON, parsed from the .proto here so that nothing parses
-// .proto text at run time; the .proto is copied too, for readers.
-const schema = JSON.stringify(protobuf.parse(readFileSync('src/wire/llb.proto', 'utf8'), { keepCase: true }).root.toJSON());
+// The schema ships as protobufjs JSON; the .proto is copied too, for readers.
 for (const dir of ['dist/src/wire', 'dist']) {
   mkdirSync(dir, { recursive: true });
   copyFileSync('src/wire/llb.proto', `${dir}/llb.proto`);
-  writeFileSync(`${dir}/llb.json`, schema);
+  writeFileSync(`${dir}/llb.json`, JSON.stringify(schema));
 }
 // Last, as it runs the finished bundle: V8 code for the CLI, made by compiling with it.
 execFileSync(process.execPath, ['scripts/code-cache.cjs'], { stdio: 'inherit' });

@@ -15,7 +15,7 @@ import protobuf from 'protobufjs';
  * 200,000 digests keying a large Definition's metadata would stay there, as garbage, until a
  * full collection, which a compilation need not have before it ends (17 MB for 100,000 COPYs).
  */
-export function withMapsAsEntries(ns) {
+function withMapsAsEntries(ns) {
   for (const nested of Object.values(ns.nested ?? {})) withMapsAsEntries(nested);
   for (const [name, field] of Object.entries(ns.fields ?? {})) {
     if (field.keyType === undefined) continue;
@@ -84,9 +84,9 @@ function fieldsOf(type) {
   return Object.fromEntries(type.fieldsArray.map((f) => [f.name, { id: f.id, type: f.type, repeated: f.repeated }]));
 }
 
-export function generateMessages(protoText) {
-  const json = protobuf.parse(protoText, { keepCase: true }).root.toJSON();
-  const root = protobuf.Root.fromJSON(JSON.parse(JSON.stringify(withMapsAsEntries(json))));
+/** The generated module, from llb.proto in protobufjs's JSON form (which is not changed). */
+export function generateMessages(schemaJSON) {
+  const root = protobuf.Root.fromJSON(withMapsAsEntries(structuredClone(schemaJSON)));
   root.resolveAll();
   const types = [...messageTypes(root)];
   const out = [

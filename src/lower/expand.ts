@@ -19,12 +19,17 @@ export class ExpandError extends Error {
 // Text that expansion leaves as it is, as most words are: no `$`, quote, escape or byte-order mark.
 const plain = /^[^$'"\\\ufeff]*$/;
 
+/** Whether processWord and expandRaw return the text as it is, whatever the variables. */
+export function isPlainWord(text: string): boolean {
+  return plain.test(text);
+}
+
 /**
  * Quote removal, escapes and expansion, as Lex.ProcessWordWithMap.
  * Note: a trailing unescaped '\' is dropped, as in Go.
  */
 export function processWord(text: string, lookup: Lookup): string {
-  return plain.test(text) ? text : new Lexer(text, lookup, false).run(false, null);
+  return isPlainWord(text) ? text : new Lexer(text, lookup, false).run(false, null);
 }
 
 /**
@@ -46,7 +51,7 @@ export function processWords(text: string, lookup: Lookup): string[] {
  * processed with escapes removed.
  */
 export function expandRaw(text: string, lookup: Lookup): string {
-  return plain.test(text) ? text : new Lexer(text, lookup, true).run(true, null);
+  return isPlainWord(text) ? text : new Lexer(text, lookup, true).run(true, null);
 }
 
 const EOF = '';

@@ -9,6 +9,7 @@ import { normalizeImageRef, ImageRefError } from './imageref.js';
 import { findStage, readProgram, type Program, type Stage } from './program.js';
 import { declareArgs, declaredArgNames, lowerInstruction, resolveStageBase, startStage, type StageArgs, type StageBase } from './instructions.js';
 import { fail } from './words.js';
+import { isPlainWord } from './expand.js';
 
 export type CopyMode = 'exec' | 'file';
 
@@ -301,16 +302,13 @@ function namedStages(comp: Compilation, stage: Stage): Stage[] {
     const instr = stage.at(i);
     if (instr.name !== 'COPY') continue;
     for (const flag of splitFlags(comp.args(instr)).flags) {
-      if (flag.name !== 'from' || !flag.value || expands.test(flag.value.text)) continue;
+      if (flag.name !== 'from' || !flag.value || !isPlainWord(flag.value.text)) continue;
       const named = findStage(comp.program, flag.value.text);
       if (named && named !== stage && !out.includes(named)) out.push(named);
     }
   }
   return out;
 }
-
-// What makes a word other than what it says (see processWord).
-const expands = /[$'"\\\ufeff]/;
 
 function cycleError(stack: Stage[], e: NeedStage): never {
   const from = stack.indexOf(e.stage);

@@ -34,17 +34,9 @@ let scratch: protobuf.Writer | undefined;
  * the blocks put together are the encoding of the whole message: a large one can be written
  * out without ever being in memory all at once.
  */
-export function* encodeInBlocks(typeName: string, values: Iterable<object>, blockSize = 1 << 16): Generator<Uint8Array> {
+export function encodeInBlocks(typeName: string, values: Iterable<object>, blockSize = 1 << 16): Generator<Uint8Array> {
   const type = messageType(typeName);
-  const w = protobuf.Writer.create();
-  for (const value of values) {
-    type.encode(type.canonical(value as Plain), w);
-    if (w.pos >= blockSize) {
-      yield w.finish();
-      w.reset();
-    }
-  }
-  if (w.pos > 0) yield w.finish();
+  return inBlocks(values, (value, w) => type.encode(type.canonical(value as Plain), w), blockSize);
 }
 
 /**
@@ -52,13 +44,18 @@ export function* encodeInBlocks(typeName: string, values: Iterable<object>, bloc
  * what encodeInBlocks would write for { [fieldName]: [value] } each, without making (and
  * canonicalizing) an object for each of a Definition's ops.
  */
-export function* encodeBytesInBlocks(typeName: string, fieldName: string, values: Iterable<Uint8Array>, blockSize = 1 << 16): Generator<Uint8Array> {
+export function encodeBytesInBlocks(typeName: string, fieldName: string, values: Iterable<Uint8Array>, blockSize = 1 << 16): Generator<Uint8Array> {
   const field = messageType(typeName).fields[fieldName];
   if (field?.type !== 'bytes' || !field.repeated) throw new Error(`${typeName}.${fieldName} is not a repeated bytes field`);
   const key = (field.id << 3) | 2;
+  return inBlocks(values, (value, w) => w.uint32(key).bytes(value), blockSize);
+}
+
+/** Each value written by `write` into one writer, handed out whenever it holds blockSize bytes. */
+function* inBlocks<T>(values: Iterable<T>, write: (value: T, w: protobuf.Writer) => unknown, blockSize: number): Generator<Uint8Array> {
   const w = protobuf.Writer.create();
   for (const value of values) {
-    w.uint32(key).bytes(value);
+    write(value, w);
     if (w.pos >= blockSize) {
       yield w.finish();
       w.reset();
