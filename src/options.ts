@@ -1,5 +1,5 @@
 import type { Platform } from './llb/platform.js';
-import type { CopyMode } from './lower/lower.js';
+import type { CopyMode } from './lower/compilation.js';
 
 // The compiler's options and defaults, apart from the compiler: the CLI needs them to declare
 // its flags, before it knows whether it will compile anything.

@@ -1,4 +1,4 @@
-import { fields, splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
+import { fields, type Flag, type LogicalSlice } from '../syntax/args.js';
 import { run } from '../llb/exec.js';
 import { file, FileAction, parseChown, type ChownOpt, type CopyInfo } from '../llb/fileop.js';
 import { git, http } from '../llb/source.js';
@@ -6,21 +6,22 @@ import { cleanPath, isAbsPath, joinPath } from '../llb/path.js';
 import type { State } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandWord } from './expansion.js';
-import type { StageScope } from './instructions.js';
-import { checkFlags, fail, parseJsonForm } from './words.js';
+import { readArgs, stageRefFlags, type StageScope } from './compilation.js';
+import { fail, parseJsonForm } from './words.js';
 
 interface CopyArgs {
   readonly sources: { readonly at: LogicalSlice; readonly path: string }[];
   readonly dest: string;
   readonly destAt: LogicalSlice;
-  readonly flags: Map<string, Flag[]>;
+  /** The stage or image to copy from (COPY --from). */
+  readonly from?: Flag;
   readonly chown?: ChownOpt;
   readonly mode?: number;
 }
 
-function readCopyArgs(scope: StageScope, name: string, flagSpec: Record<string, 'value'>): CopyArgs {
-  const { flags, rest } = splitFlags(scope.comp.args(scope.instr));
-  const byName = checkFlags(name, flags, flagSpec);
+function readCopyArgs(scope: StageScope): CopyArgs {
+  const name = scope.instr.name;
+  const { spec, flags, byName, rest } = readArgs(scope.comp, scope.instr);
   const json = parseJsonForm(rest);
   const words = json
     ? json.map((path) => ({ at: rest, path }))
@@ -32,7 +33,7 @@ function readCopyArgs(scope: StageScope, name: string, flagSpec: Record<string, 
     sources: words.slice(0, -1),
     dest: last.path,
     destAt: last.at,
-    flags: byName,
+    from: stageRefFlags(spec, flags)[0],
     chown: chownOf(byName.get('chown')?.[0], scope),
     mode: modeOf(byName.get('chmod')?.[0], scope),
   };
@@ -62,11 +63,9 @@ function resolveDest(dest: string, workdir: string): { path: string; isDir: bool
 
 /** COPY [--from=stage|image] [--chown=...] [--chmod=...] <src>... <dest>. */
 export function lowerCopy(scope: StageScope): State {
-  const args = readCopyArgs(scope, 'COPY', { from: 'value', chown: 'value', chmod: 'value' });
-  const fromFlag = args.flags.get('from')?.[0];
-  const source = fromFlag
-    ? scope.comp.stageOrImage(fromFlag.value!, expandWord(fromFlag.value!, scope.lookup), scope.stage, scope.instr)
-    : scope.comp.context();
+  const args = readCopyArgs(scope);
+  const from = args.from?.value;
+  const source = from ? scope.comp.stageOrImage(from, expandWord(from, scope.lookup), scope.stage, scope.instr) : scope.comp.context();
   return copyLocal(scope, args, source);
 }
 
@@ -143,7 +142,7 @@ function parentDir(p: string): string {
 
 /** ADD <http(s) URL | git URL#ref | local path>... <dest>. */
 export function lowerAdd(scope: StageScope): State {
-  const args = readCopyArgs(scope, 'ADD', { chown: 'value', chmod: 'value' });
+  const args = readCopyArgs(scope);
   const remote = args.sources.map((s) => remoteSource(s, scope));
   if (remote.every((r) => r === undefined)) return copyLocal(scope, args, scope.comp.context());
   const dest = resolveDest(args.dest, scope.state.getDir());

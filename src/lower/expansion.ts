@@ -1,4 +1,4 @@
-import { ExpandError, expandRaw, processWord, type Lookup } from './expand.js';
+import { ExpandError, expandRaw, processWord, type Lookup } from '../syntax/expand.js';
 import { fail } from './words.js';
 import type { LogicalSlice } from '../syntax/args.js';
 

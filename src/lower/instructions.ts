@@ -1,44 +1,15 @@
 import type { Instruction } from '../syntax/cst.js';
-import { splitFlags, type LogicalSlice } from '../syntax/args.js';
+import { quotedFields, splitFlags, type LogicalSlice } from '../syntax/args.js';
+import type { Lookup } from '../syntax/expand.js';
+import type { InstructionName } from '../syntax/instructions.js';
 import { image } from '../llb/source.js';
-import { parsePlatform, PlatformError, type Platform } from '../llb/platform.js';
 import { State } from '../llb/state.js';
-import type { Compilation } from './lower.js';
-import { findStage, type Stage } from './program.js';
+import { readArgs, type Compilation, type StageArgs, type StageScope } from './compilation.js';
+import type { Stage } from './program.js';
 import { expandWord } from './expansion.js';
-import { checkFlags, fail, quotedFields } from './words.js';
+import { fail } from './words.js';
 import { lowerRun } from './run.js';
 import { lowerAdd, lowerCopy } from './copy.js';
-import type { Lookup } from './expand.js';
-
-/** Everything an instruction handler needs about where it runs. */
-export interface StageScope {
-  readonly comp: Compilation;
-  readonly stage: Stage;
-  readonly instr: Instruction;
-  readonly state: State;
-  /** Variables: the state's ENV first, then the stage's declared ARGs. */
-  readonly lookup: Lookup;
-}
-
-/** What a FROM line names, resolved once per stage (step names need it before the stage is lowered). */
-export type StageBase =
-  | { readonly kind: 'scratch'; readonly platform?: Platform }
-  | { readonly kind: 'stage'; readonly stage: Stage }
-  | { readonly kind: 'image'; readonly ref: string; readonly platform?: Platform };
-
-export function resolveStageBase(comp: Compilation, stage: Stage): StageBase {
-  const globals: Lookup = (name) => comp.globals.get(name);
-  const from = stage.fromLine();
-  const platform = from.platformFlag && platformOf(from.platformFlag.value!, globals);
-  const base = expandWord(from.base, globals);
-  if (base === '') fail(from.base, 'FROM image expanded to an empty string', 0, from.base.text.length);
-  if (base.toLowerCase() === 'scratch') return { kind: 'scratch', platform };
-  // FROM refers only to stages defined above it, so `FROM node AS node` names an image.
-  const earlier = findStage(comp.program, base, stage.index);
-  if (earlier && !/^\d+$/.test(base)) return { kind: 'stage', stage: earlier };
-  return comp.imageBase(comp.normalizedImage(from.base, base), platform);
-}
 
 /** The state a stage starts from: scratch, an earlier stage, or an image. */
 export function startStage(comp: Compilation, stage: Stage): State {
@@ -55,52 +26,40 @@ export function startStage(comp: Compilation, stage: Stage): State {
   }
 }
 
-function platformOf(value: LogicalSlice, lookup: Lookup): Platform {
-  const spec = expandWord(value, lookup);
-  try {
-    return parsePlatform(spec);
-  } catch (e) {
-    if (e instanceof PlatformError) fail(value, `invalid platform ${JSON.stringify(spec)}: ${e.message}`, 0, value.text.length);
-    throw e;
-  }
-}
+/** Lowers one instruction of a stage body: the state after it. */
+export type Handler = (scope: StageScope) => State;
 
-/** The ARGs a stage has declared so far; made at the first, as most stages declare none. */
-export interface StageArgs {
-  args: Map<string, string | undefined> | undefined;
-}
+/**
+ * Each instruction's lowering, by name: a row added to the instruction table
+ * (src/syntax/instructions.ts) is a type error here until it has one.
+ */
+const handlers: { readonly [N in InstructionName]: Handler } = {
+  FROM: () => {
+    throw new Error('FROM inside a stage body');
+  },
+  RUN: lowerRun,
+  COPY: lowerCopy,
+  ADD: lowerAdd,
+  ENV: lowerEnv,
+  ARG: (scope) => {
+    declareArgs(scope.comp, scope.instr, (scope.declared.args ??= new Map()), scope.lookup, false);
+    return scope.state;
+  },
+  WORKDIR: (scope) => scope.state.dir(singleValue(scope, 'a path')),
+  USER: (scope) => scope.state.user(singleValue(scope, 'a user')),
+};
 
 export function lowerInstruction(comp: Compilation, stage: Stage, instr: Instruction, state: State, declared: StageArgs): State {
   const lookup: Lookup = (name) => state.getEnv().get(name) ?? declared.args?.get(name);
-  const scope: StageScope = { comp, stage, instr, state, lookup };
-  switch (instr.name) {
-    case 'ARG':
-      declareArgs(comp, instr, (declared.args ??= new Map()), lookup, false);
-      return state;
-    case 'ENV':
-      return lowerEnv(scope);
-    case 'WORKDIR':
-      return state.dir(singleValue(scope, 'WORKDIR', 'a path'));
-    case 'USER':
-      return state.user(singleValue(scope, 'USER', 'a user'));
-    case 'RUN':
-      return lowerRun(scope);
-    case 'COPY':
-      return lowerCopy(scope);
-    case 'ADD':
-      return lowerAdd(scope);
-    case 'FROM':
-      throw new Error('FROM inside a stage body');
-  }
+  return handlers[instr.name]({ comp, stage, instr, state, lookup, declared });
 }
 
 function noFlags(comp: Compilation, instr: Instruction): LogicalSlice {
-  const { flags, rest } = splitFlags(comp.args(instr));
-  checkFlags(instr.name, flags, {});
-  return rest;
+  return readArgs(comp, instr).rest;
 }
 
-function singleValue(scope: StageScope, name: string, what: string): string {
+function singleValue(scope: StageScope, what: string): string {
+  const name = scope.instr.name;
   const rest = noFlags(scope.comp, scope.instr);
   if (rest.text === '') fail(rest, `${name} requires ${what}`);
   const value = expandWord(rest, scope.lookup);

@@ -1,6 +1,7 @@
 import { Diagnostic, type SourceFile } from '../diagnostics.js';
 import type { BuildFile, Instruction } from '../syntax/cst.js';
 import { fields, LogicalText, splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
+import { instruction } from '../syntax/instructions.js';
 import { checkFlags, fail } from './words.js';
 
 /**
@@ -60,7 +61,7 @@ export interface Program {
 /** A FROM line's flags and words, checked. */
 function fromLine(line: LogicalText): { platformFlag?: Flag; words: LogicalSlice[] } {
   const { flags, rest } = splitFlags(line.slice(0));
-  const platformFlag = checkFlags('FROM', flags, { platform: 'value' }).get('platform')?.[0];
+  const platformFlag = checkFlags(instruction('FROM'), flags).get('platform')?.[0];
   const words = fields(rest);
   if (words.length === 0) fail(rest, 'FROM requires an image or stage name');
   return { platformFlag, words };

@@ -1,16 +1,15 @@
-import { splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
+import type { Flag, LogicalSlice } from '../syntax/args.js';
 import { run, type MountOptions, type RunOptions, type SecretInfo, type SSHInfo, type CacheSharing } from '../llb/exec.js';
 import { joinPath } from '../llb/path.js';
 import { State, type NetMode, type SecurityMode } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandKeepingQuotes, expandWord } from './expansion.js';
-import type { StageScope } from './instructions.js';
-import { checkFlags, fail, parseJsonForm } from './words.js';
+import { readArgs, type StageScope } from './compilation.js';
+import { fail, parseBool, parseJsonForm } from './words.js';
 
 /** RUN [--mount=...]... [--network=...] [--security=...] <command line | JSON array>. */
 export function lowerRun(scope: StageScope): State {
-  const { flags, rest } = splitFlags(scope.comp.args(scope.instr));
-  const byName = checkFlags('RUN', flags, { mount: 'repeat', network: 'value', security: 'value' });
+  const { byName, rest } = readArgs(scope.comp, scope.instr);
   if (rest.text === '') fail(rest, 'RUN requires a command');
   const args = commandArgs(rest, scope);
   if (args.length === 0) fail(rest, 'RUN command is empty after expansion', 0, rest.text.length);
@@ -108,10 +107,9 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
     const f = get.get(key);
     if (!f) return undefined;
     if (f.value === undefined) return true;
-    // Go's strconv.ParseBool, which Dockerfile uses for these options.
-    if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(f.value)) return true;
-    if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(f.value)) return false;
-    fail(f.at, `mount option ${key} takes true or false`, 0, f.at.text.length);
+    const b = parseBool(f.value);
+    if (b === undefined) fail(f.at, `mount option ${key} takes true or false`, 0, f.at.text.length);
+    return b;
   };
   const dir = scope.state.getDir();
   const target = (fallback?: string): string => {

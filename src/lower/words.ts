@@ -1,5 +1,6 @@
 import { Diagnostic } from '../diagnostics.js';
-import { offsetOf, type Flag, type LogicalSlice } from '../syntax/args.js';
+import { looksLikeJsonForm, offsetOf, type Flag, type LogicalSlice } from '../syntax/args.js';
+import type { InstructionInfo } from '../syntax/instructions.js';
 
 /** Raises a diagnostic pointing into a slice of an instruction's arguments. */
 export function fail(s: LogicalSlice, message: string, index = 0, length = 1): never {
@@ -7,40 +8,11 @@ export function fail(s: LogicalSlice, message: string, index = 0, length = 1): n
 }
 
 /**
- * Splits on unquoted whitespace, keeping quotes and escapes in the words (Dockerfile's
- * parseWords for ENV and ARG): `A="x y" B=z` is two words.
- */
-export function quotedFields(s: LogicalSlice): LogicalSlice[] {
-  const out: LogicalSlice[] = [];
-  const text = s.text;
-  let start = -1;
-  let quote = '';
-  for (let i = 0; i <= text.length; i++) {
-    const ch = text[i];
-    if (i === text.length || (!quote && (ch === ' ' || ch === '\t'))) {
-      if (start >= 0) out.push({ text: text.slice(start, i), start: s.start + start, source: s.source });
-      start = -1;
-      continue;
-    }
-    if (start < 0) start = i;
-    if (quote) {
-      if (ch === quote) quote = '';
-      else if (ch === '\\' && quote === '"') i++;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-    } else if (ch === '\\') {
-      i++;
-    }
-  }
-  return out;
-}
-
-/**
  * The JSON exec form (`["a", "b"]`). Text that starts like a JSON array must be one; other
  * text starting with `[` (a shell test, say) is not the exec form.
  */
 export function parseJsonForm(s: LogicalSlice): string[] | undefined {
-  if (!/^\[\s*(?:"|\])/.test(s.text)) return undefined;
+  if (!looksLikeJsonForm(s.text)) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(s.text);
@@ -55,26 +27,36 @@ export function parseJsonForm(s: LogicalSlice): string[] | undefined {
   return (value as string[]).map(wellFormed);
 }
 
-/** Checks an instruction's flags against what it accepts; returns the last value of each. */
-export function checkFlags(
-  instruction: string,
-  flags: readonly Flag[],
-  spec: Readonly<Record<string, 'value' | 'repeat'>>,
-): Map<string, Flag[]> {
+/**
+ * Checks an instruction's flags against its row of the instruction table; returns each flag's
+ * occurrences by name, in order.
+ */
+export function checkFlags(spec: InstructionInfo, flags: readonly Flag[]): Map<string, Flag[]> {
   const out = new Map<string, Flag[]>();
   for (const f of flags) {
-    const kind = spec[f.name];
+    const kind = spec.flagsByName.get(f.name)?.kind;
     if (!kind) {
-      const known = Object.keys(spec).map((k) => `--${k}`);
-      fail(f.slice, `unknown flag --${f.name} for ${instruction}${known.length ? ` (it takes ${known.join(', ')})` : ''}`, 0, f.slice.text.length);
+      const known = spec.flags.map((k) => `--${k.name}`);
+      fail(f.slice, `unknown flag --${f.name} for ${spec.name}${known.length ? ` (it takes ${known.join(', ')})` : ''}`, 0, f.slice.text.length);
     }
-    if (f.value === undefined) fail(f.slice, `flag --${f.name} needs a value: --${f.name}=...`, 0, f.slice.text.length);
+    if (kind === 'boolean') {
+      if (f.value !== undefined && parseBool(f.value.text) === undefined) fail(f.value, `flag --${f.name} takes true or false`, 0, Math.max(1, f.value.text.length));
+    } else if (f.value === undefined) {
+      fail(f.slice, `flag --${f.name} needs a value: --${f.name}=...`, 0, f.slice.text.length);
+    }
     const seen = out.get(f.name) ?? [];
-    if (kind === 'value' && seen.length > 0) fail(f.slice, `flag --${f.name} given more than once`, 0, f.slice.text.length);
+    if (kind !== 'repeatable' && seen.length > 0) fail(f.slice, `flag --${f.name} given more than once`, 0, f.slice.text.length);
     seen.push(f);
     out.set(f.name, seen);
   }
   return out;
+}
+
+/** Go's strconv.ParseBool, which Dockerfile uses for boolean options. */
+export function parseBool(text: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
+  return undefined;
 }
 
 /** Replaces unpaired UTF-16 surrogates with U+FFFD, as Go's UTF-8 strings would hold them. */

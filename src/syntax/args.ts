@@ -84,6 +84,45 @@ function isTrivia(t: Token): boolean {
   return t.kind === 'whitespace' || t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline';
 }
 
+/**
+ * Whether arguments are meant as the JSON form (`["a", "b"]`): text that starts like a JSON
+ * array must be one; other text starting with `[` (a shell test, say) is not the JSON form.
+ */
+export function looksLikeJsonForm(text: string): boolean {
+  return jsonStart.test(text);
+}
+
+const jsonStart = /^\[\s*(?:"|\])/;
+
+/**
+ * Splits on unquoted whitespace, keeping quotes and escapes in the words (Dockerfile's
+ * parseWords for ENV and ARG): `A="x y" B=z` is two words.
+ */
+export function quotedFields(s: LogicalSlice): LogicalSlice[] {
+  const out: LogicalSlice[] = [];
+  const text = s.text;
+  let start = -1;
+  let quote = '';
+  for (let i = 0; i <= text.length; i++) {
+    const ch = text[i];
+    if (i === text.length || (!quote && (ch === ' ' || ch === '\t'))) {
+      if (start >= 0) out.push({ text: text.slice(start, i), start: s.start + start, source: s.source });
+      start = -1;
+      continue;
+    }
+    if (start < 0) start = i;
+    if (quote) {
+      if (ch === quote) quote = '';
+      else if (ch === '\\' && quote === '"') i++;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+    } else if (ch === '\\') {
+      i++;
+    }
+  }
+  return out;
+}
+
 /** Splits on runs of spaces and tabs, like Go's strings.Fields on a Dockerfile line. */
 export function fields(s: LogicalSlice): LogicalSlice[] {
   const out: LogicalSlice[] = [];

@@ -1,5 +1,5 @@
 import type { SourceFile } from '../diagnostics.js';
-import type { InstructionName } from './tokens.js';
+import type { InstructionName } from './instructions.js';
 
 /** A token as the concrete tree keeps it: enough to reprint the file exactly. */
 export interface Token {

@@ -1,10 +1,9 @@
 import { SourceFile } from '../diagnostics.js';
-import { processWord } from '../lower/expand.js';
-import { quotedFields } from '../lower/words.js';
-import { fields, LogicalText, splitFlags, type LogicalSlice } from './args.js';
+import { fields, LogicalText, looksLikeJsonForm, quotedFields, splitFlags, type LogicalSlice } from './args.js';
 import type { BuildFile, Instruction, Token } from './cst.js';
+import { processWord } from './expand.js';
+import { instruction, type ArgsLayout, type InstructionInfo } from './instructions.js';
 import { parse } from './parser.js';
-import type { InstructionName } from './tokens.js';
 
 /**
  * `llbc fmt`: reprints the concrete syntax tree in the canonical style described in the README.
@@ -19,17 +18,6 @@ import type { InstructionName } from './tokens.js';
 
 /** Continuation lines are indented by this much. */
 export const continuationIndent = '    ';
-
-/**
- * The canonical order of each instruction's flags. Flags of the same name keep their relative
- * order (repeated --mount flags are mounted in order).
- */
-export const flagOrder: Readonly<Partial<Record<InstructionName, readonly string[]>>> = {
-  FROM: ['platform'],
-  RUN: ['mount', 'network', 'security'],
-  COPY: ['from', 'chown', 'chmod'],
-  ADD: ['chown', 'chmod'],
-};
 
 interface Entry {
   readonly kind: 'directive' | 'comment' | 'instruction';
@@ -167,6 +155,7 @@ function formatInstruction(source: SourceFile, instr: Instruction, tainted: Read
   const line = LogicalText.of(source, instr);
   if (line.text.length !== pos) throw new Error(`formatter and lowering disagree on the logical line of ${instr.name} at line ${instr.startLine}`);
   const { flags, rest } = splitFlags(line.slice(0));
+  const spec = instruction(instr.name);
 
   const texts = atoms.map((a) => a.text);
   const layout: Layout[] = new Array(n + 1).fill(Layout.Kept);
@@ -188,15 +177,15 @@ function formatInstruction(source: SourceFile, instr: Instruction, tainted: Read
   let json: string | undefined;
   if (rest.text !== '') {
     const restGaps = { from: firstRest + 1, to: n - 1 };
-    if ((instr.name === 'RUN' || instr.name === 'COPY' || instr.name === 'ADD') && jsonLike.test(rest.text)) {
+    if (spec.json !== 'none' && looksLikeJsonForm(rest.text)) {
       // Blanks inside the strings matter; when the array cannot be reprinted, all are kept.
       json = formatJson(rest, gaps, starts, atoms, { from: firstRest + 1, to: lastRest });
     } else {
-      for (const i of freeRestGaps(instr.name, rest, gaps, starts, atoms, restGaps, tainted)) layout[i] = Layout.Free;
+      for (const i of freeRestGaps(spec.layout, rest, gaps, starts, atoms, restGaps, tainted)) layout[i] = Layout.Free;
     }
     if (instr.name === 'FROM') upperCaseAs(rest, starts, texts);
   }
-  if (firstRest === flags.length) reorderFlags(instr.name, flags.length, gaps, texts);
+  if (firstRest === flags.length) reorderFlags(spec, flags.length, gaps, texts);
 
   let text = instr.name + renderGap(gaps[0], Layout.Free);
   for (let i = 0; i < n; i++) {
@@ -256,7 +245,7 @@ function renderGap(g: Gap, layout: Layout): string {
 
 /** The gaps after the flags whose blanks can be normalised, by how the instruction splits its arguments. */
 function freeRestGaps(
-  name: InstructionName,
+  layout: ArgsLayout,
   rest: LogicalSlice,
   gaps: readonly Gap[],
   starts: readonly number[],
@@ -268,13 +257,11 @@ function freeRestGaps(
   const at = (i: number) => ({ from: starts[i - 1] + atoms[i - 1].text.length - rest.start, to: starts[i] - rest.start });
   const candidates: number[] = [];
   for (let i = range.from; i <= range.to; i++) if (isClean(gaps[i])) candidates.push(i);
-  switch (name) {
-    case 'FROM':
-    case 'COPY':
-    case 'ADD':
+  switch (layout) {
+    case 'fields':
       // Split on blanks (fields), quotes or not; a JSON array is reprinted separately.
       return candidates;
-    case 'RUN': {
+    case 'shell': {
       const plain = shellSeparators(rest.text, tainted);
       for (const i of candidates) {
         const { from, to } = at(i);
@@ -284,11 +271,11 @@ function freeRestGaps(
       }
       return out;
     }
-    case 'ARG':
-    case 'ENV': {
+    case 'assignments':
+    case 'name-value': {
       const words = quotedFields(rest);
       // `ENV K V`: the value is the rest of the line, blanks included.
-      const limit = name === 'ENV' && words.length > 1 && !words[0].text.includes('=') ? words[1].start - rest.start : rest.text.length;
+      const limit = layout === 'name-value' && words.length > 1 && !words[0].text.includes('=') ? words[1].start - rest.start : rest.text.length;
       const inWord = new Uint8Array(rest.text.length);
       for (const w of words) inWord.fill(1, w.start - rest.start, w.start - rest.start + w.text.length);
       for (const i of candidates) {
@@ -297,8 +284,7 @@ function freeRestGaps(
       }
       return out;
     }
-    case 'WORKDIR':
-    case 'USER':
+    case 'whole':
       // The whole rest of the line is one value.
       return out;
   }
@@ -318,9 +304,9 @@ function upperCaseAs(rest: LogicalSlice, starts: readonly number[], texts: strin
  * longer be next to the flag it was written for), and when one is not a `--name=value` flag the
  * instruction takes: the compiler reports the first bad flag, and that must stay the same one.
  */
-function reorderFlags(name: InstructionName, count: number, gaps: readonly Gap[], texts: string[]): void {
-  const order = flagOrder[name];
-  if (!order || count < 2 || gaps[0].comments.length > 0) return;
+function reorderFlags(spec: InstructionInfo, count: number, gaps: readonly Gap[], texts: string[]): void {
+  const order = spec.flagNames;
+  if (count < 2 || gaps[0].comments.length > 0) return;
   for (let i = 1; i < count; i++) if (!isClean(gaps[i]) || gaps[i].comments.length > 0) return;
   const ranked = texts.slice(0, count).map((t, i) => {
     const eq = t.indexOf('=');
@@ -343,9 +329,6 @@ interface JsonToken {
   readonly start: number;
   readonly end: number;
 }
-
-// The lowering's test (parseJsonForm): text that starts like this is the exec form or an error.
-const jsonLike = /^\[\s*(?:"|\])/;
 
 /**
  * `["a", "b"]`: each string re-serialised (the same value), `, ` between them. A line break the
@@ -453,7 +436,7 @@ export function shellSeparators(text: string, tainted: ReadonlySet<string>): Uin
   return plain;
 }
 
-/** Walks quotes and expansions the way src/lower/expand.ts reads them; false means "stop trusting". */
+/** Walks quotes and expansions the way expand.ts reads them; false means "stop trusting". */
 class ShellScan {
   pos = 0;
 

@@ -9,15 +9,14 @@ import {
   ContinuedContinuation,
   ContinuedNewline,
   FlagArg,
-  instructionNames,
   keywords,
   LineEnd,
   lexer,
   Newline,
   UnknownKeyword,
   Whitespace,
-  type InstructionName,
 } from './tokens.js';
+import { imageConfigInstructions, instructionNames, type InstructionName } from './instructions.js';
 
 // Every token type's kind, computed once: classifying 600,000 tokens of a large file by
 // searching name lists was a measurable part of parsing.
@@ -50,9 +49,7 @@ function toToken(t: IToken, line: number): Token {
   return { kind: kindOf(t), text: t.image, offset: t.startOffset, line };
 }
 
-const unsupported = new Set([
-  'CMD', 'ENTRYPOINT', 'EXPOSE', 'LABEL', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL', 'ONBUILD', 'MAINTAINER',
-]);
+const unsupported = new Set(imageConfigInstructions);
 
 /**
  * Parses a build file into its concrete syntax tree, or throws a Diagnostic.

@@ -1,4 +1,5 @@
 import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { instructionNames, type InstructionName } from './instructions.js';
 
 /**
  * Tokens of the build language. The lexer has three modes because the same characters mean
@@ -43,9 +44,6 @@ export const Flag = createToken({ name: 'Flag', pattern: /--(?:[^ \t\r\n\\]|\\(?
 export const Word = createToken({ name: 'Word', pattern: word, categories: [Arg] });
 
 export const UnknownKeyword = createToken({ name: 'UnknownKeyword', pattern: word, push_mode: 'args' });
-
-export const instructionNames = ['FROM', 'RUN', 'COPY', 'ADD', 'ENV', 'ARG', 'WORKDIR', 'USER'] as const;
-export type InstructionName = (typeof instructionNames)[number];
 
 function keyword(name: InstructionName): TokenType {
   return createToken({

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { expandRaw, processWord } from '../../src/lower/expand.js';
+import { expandRaw, processWord } from '../../src/syntax/expand.js';
 import { params } from './arbitraries.js';
 
 // `${V#pattern}` and friends match shell patterns with an automaton that runs in linear time.

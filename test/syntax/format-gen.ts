@@ -1,7 +1,7 @@
 // Generators for the formatter's property tests: valid programs (a model of each instruction's
 // words) and arbitrary text, written out with random layout that never changes a logical line.
 import fc from 'fast-check';
-import { instructionNames, type InstructionName } from '../../src/syntax/tokens.js';
+import { instructionNames, type InstructionName } from '../../src/syntax/instructions.js';
 
 /** A logical instruction: its words, and which gaps may be empty (inside a JSON array). */
 export interface Instr {

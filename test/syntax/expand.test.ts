@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { expandRaw, ExpandError, processWord, processWords, type Lookup } from '../../src/lower/expand.js';
+import { expandRaw, ExpandError, processWord, processWords, type Lookup } from '../../src/syntax/expand.js';
 
 function env(vars: Record<string, string>): Lookup {
   return (name) => (Object.hasOwn(vars, name) ? vars[name] : undefined);

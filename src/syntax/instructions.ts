@@ -1,0 +1,196 @@
+/**
+ * Every instruction of the language, declared once. The lexer's keywords, flag checking, the
+ * formatter's flag order and argument layout, step numbering, the scan for stages a stage uses,
+ * the EBNF keyword line and the editor grammar's keyword regexes (both generated: `npm run
+ * grammar`) all read this table; a language server's hover text is its `doc` and `usage`.
+ *
+ * Adding an instruction: a row here, a lowering function in src/lower/ registered in
+ * `handlers` (src/lower/instructions.ts, which the type checker holds to this table), tests.
+ */
+
+/**
+ * How a flag takes its value. `value`: `--name=value`, at most once. `repeatable`:
+ * `--name=value`, any number of times, kept in order. `boolean`: `--name` alone or
+ * `--name=true|false` (Go's strconv.ParseBool spellings), at most once.
+ */
+export type FlagKind = 'value' | 'repeatable' | 'boolean';
+
+export interface FlagSpec {
+  /** Without the leading `--`. */
+  readonly name: string;
+  readonly kind: FlagKind;
+  /** One line, for hover text and the EBNF. */
+  readonly doc: string;
+  /**
+   * The whole value names a stage (by name or index) or else an image. A stage named by a
+   * plain word is lowered before the instruction's stage; one named through variables is asked
+   * for when the instruction is lowered.
+   */
+  readonly stageRef?: boolean;
+}
+
+/**
+ * Whether the arguments may be a JSON array of strings (`["a", "b"]`, taken literally).
+ * `required` is for instructions that take nothing else (SHELL).
+ */
+export type JsonForm = 'none' | 'allowed' | 'required';
+
+/**
+ * How the arguments after the flags are split, which decides where the formatter may print any
+ * run of blanks as one space (elsewhere it keeps the whitespace exactly):
+ * - `fields`: split on blanks, quotes or not (FROM, COPY, ADD);
+ * - `shell`: a command line split like a shell's words (RUN);
+ * - `assignments`: `NAME[=value]` words, split on blanks outside quotes (ARG);
+ * - `name-value`: as `assignments`, or a name then the rest of the line as its value (ENV);
+ * - `whole`: the rest of the line is one value (WORKDIR, USER).
+ */
+export type ArgsLayout = 'fields' | 'shell' | 'assignments' | 'name-value' | 'whole';
+
+export interface InstructionSpec {
+  /** Upper case; keywords match it in any case. */
+  readonly name: string;
+  /** One line, for hover text. */
+  readonly doc: string;
+  /** The synopsis, as the README and hover text show it. */
+  readonly usage: string;
+  /** In the canonical order, which the formatter sorts flags into. */
+  readonly flags: readonly FlagSpec[];
+  readonly json: JsonForm;
+  readonly layout: ArgsLayout;
+  /**
+   * Counts as a step (`[stage 2/5]` in step names): the instruction makes an op, as Dockerfile
+   * counts them. FROM counts only when its base is an image.
+   */
+  readonly step: boolean;
+}
+
+// `as const satisfies`: the names stay literal types (InstructionName), and each row is checked.
+export const instructions = [
+  {
+    name: 'FROM',
+    doc: 'Starts a build stage from an image, an earlier stage or scratch, optionally naming it.',
+    usage: 'FROM [--platform=os/arch[/variant]] <image | stage | scratch> [AS <name>]',
+    flags: [{ name: 'platform', kind: 'value', doc: 'the platform of the image, and of every op of the stage' }],
+    json: 'none',
+    layout: 'fields',
+    step: true,
+  },
+  {
+    name: 'RUN',
+    doc: 'Runs a command in the stage (an ExecOp); no shell runs unless the command names one.',
+    usage: 'RUN [--mount=...]... [--network=...] [--security=...] <command | ["exec", "form"]>',
+    flags: [
+      { name: 'mount', kind: 'repeatable', doc: 'a mount for this command: type=bind|cache|tmpfs|secret|ssh,target=...' },
+      { name: 'network', kind: 'value', doc: 'the network for this command: default, none or host' },
+      { name: 'security', kind: 'value', doc: 'the security mode for this command: sandbox or insecure' },
+    ],
+    json: 'allowed',
+    layout: 'shell',
+    step: true,
+  },
+  {
+    name: 'COPY',
+    doc: 'Copies files from the build context, a stage or an image into the stage.',
+    usage: 'COPY [--from=<stage | image>] [--chown=<user>[:<group>]] [--chmod=<mode>] <src>... <dest>',
+    flags: [
+      { name: 'from', kind: 'value', doc: 'copy from this stage (name or index) or image instead of the build context', stageRef: true },
+      { name: 'chown', kind: 'value', doc: 'the owner of the copied files: user, user:group, uid or uid:gid' },
+      { name: 'chmod', kind: 'value', doc: 'the mode of the copied files, in octal' },
+    ],
+    json: 'allowed',
+    layout: 'fields',
+    step: true,
+  },
+  {
+    name: 'ADD',
+    doc: 'Copies local files, downloads http(s) URLs or clones git repositories into the stage.',
+    usage: 'ADD [--chown=<user>[:<group>]] [--chmod=<mode>] <src | URL | git URL[#ref]>... <dest>',
+    flags: [
+      { name: 'chown', kind: 'value', doc: 'the owner of the added files: user, user:group, uid or uid:gid' },
+      { name: 'chmod', kind: 'value', doc: 'the mode of the added files, in octal' },
+    ],
+    json: 'allowed',
+    layout: 'fields',
+    step: true,
+  },
+  {
+    name: 'ENV',
+    doc: 'Sets environment variables for the commands that follow.',
+    usage: 'ENV <name>=<value>... | ENV <name> <value>',
+    flags: [],
+    json: 'none',
+    layout: 'name-value',
+    step: false,
+  },
+  {
+    name: 'ARG',
+    doc: 'Declares build variables, with optional defaults; --build-arg overrides them.',
+    usage: 'ARG <name>[=<default>]...',
+    flags: [],
+    json: 'none',
+    layout: 'assignments',
+    step: false,
+  },
+  {
+    name: 'WORKDIR',
+    doc: 'Sets the working directory of the commands that follow; relative paths join the previous one.',
+    usage: 'WORKDIR <path>',
+    flags: [],
+    json: 'none',
+    layout: 'whole',
+    step: false,
+  },
+  {
+    name: 'USER',
+    doc: 'Sets the user the commands that follow run as.',
+    usage: 'USER <user>[:<group>]',
+    flags: [],
+    json: 'none',
+    layout: 'whole',
+    step: false,
+  },
+] as const satisfies readonly InstructionSpec[];
+
+export type InstructionName = (typeof instructions)[number]['name'];
+
+export const instructionNames: readonly InstructionName[] = instructions.map((i) => i.name);
+
+/**
+ * Dockerfile instructions llbc does not take, for the hint in the error: a row added for one of
+ * them must take it out of this list (a test holds the two apart).
+ */
+export const imageConfigInstructions: readonly string[] = [
+  'CMD', 'ENTRYPOINT', 'EXPOSE', 'LABEL', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL', 'ONBUILD', 'MAINTAINER',
+];
+
+/** A row with its flags by name, made once per instruction. */
+export interface InstructionInfo extends InstructionSpec {
+  readonly name: InstructionName;
+  readonly flagsByName: ReadonlyMap<string, FlagSpec>;
+  /** The flags' names, in the canonical order. */
+  readonly flagNames: readonly string[];
+  /** The flags with `stageRef`. */
+  readonly stageRefFlags: readonly FlagSpec[];
+}
+
+const byName = new Map<string, InstructionInfo>(
+  instructions.map((row: InstructionSpec & { name: InstructionName }) => [
+    row.name,
+    {
+      ...row,
+      flagsByName: new Map(row.flags.map((f) => [f.name, f])),
+      flagNames: row.flags.map((f) => f.name),
+      stageRefFlags: row.flags.filter((f) => f.stageRef),
+    },
+  ]),
+);
+
+/** The row of an instruction. */
+export function instruction(name: InstructionName): InstructionInfo {
+  return byName.get(name)!;
+}
+
+/** The row of an instruction named in any case, if the language has it. */
+export function findInstruction(name: string): InstructionInfo | undefined {
+  return byName.get(name.toUpperCase());
+}
