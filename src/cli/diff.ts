@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { compileFlags, type CompileFlags } from './build.js';
+import { compileFlags, type CompileFlags } from './flags.js';
 import { ExitStatus } from './io.js';
 
 export function diffCommand(program: Command): void {

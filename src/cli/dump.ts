@@ -1,9 +1,5 @@
 import type { Command } from 'commander';
-import { compileFlags, type CompileFlags } from './build.js';
-
-export interface DumpFlags extends CompileFlags {
-  dot?: boolean;
-}
+import { compileFlags, type DumpFlags } from './flags.js';
 
 export function dumpCommand(program: Command): void {
   const dump = program

@@ -9,8 +9,7 @@ import { detectFormat, load, type Loaded } from '../debug/load.js';
 import { decodeDefinition } from '../wire/decode.js';
 import { goJSON } from '../wire/json.js';
 import { newMsg } from '../wire/reflect.js';
-import { compileOptions, type CompileFlags } from './build.js';
-import type { DumpFlags } from './dump.js';
+import { compileOptions, type CompileFlags, type DumpFlags } from './flags.js';
 import { ExitStatus, readBytes, readSource, report, stdoutColors, writeFilePieces, writeStdout, writeStdoutPieces } from './io.js';
 
 async function loadInput(path: string, options: CompileOptions): Promise<Loaded> {

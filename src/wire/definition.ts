@@ -1,6 +1,23 @@
-import type { SourceLocation } from '../llb/constraints.js';
-import type { Definition } from '../llb/definition.js';
 import { encodeBytesInBlocks, encodeInBlocks, encodeMessage, fieldHeader } from './encode.js';
+
+// What this reads of a Definition, declared here because wire is below llb: src/llb's
+// Definition and SourceLocation are these shapes.
+
+/** An op's place in its source files, as pb.Location holds it. */
+export interface SourceLocation {
+  readonly sourceIndex: number;
+  readonly ranges: readonly { readonly start: number; readonly end: number }[];
+}
+
+/** The entries of a Definition (one an op), and what pb.Definition holds of each beside its bytes. */
+export interface Definition {
+  /** The entries, in the digest order pb.Definition's maps are written in. */
+  sortedEntries(): Int32Array;
+  digest(entry: number): string;
+  /** The entry's pb.OpMetadata. */
+  metadata(entry: number): object;
+  locations(entry: number): readonly SourceLocation[] | undefined;
+}
 
 export interface SourceInfo {
   readonly filename: string;
