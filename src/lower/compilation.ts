@@ -156,7 +156,7 @@ export class Compilation {
     const counts = (this.stepCounts ??= new Int32Array(this.program.stages.length).fill(-1));
     if (counts[stage.index] < 0) {
       let n = 0;
-      if (this.base(stage).kind === 'image') steps[stage.from.index] = ++n;
+      if (instruction(stage.from.name).step && this.base(stage).kind === 'image') steps[stage.from.index] = ++n;
       for (let k = 0; k < stage.size; k++) {
         const i = stage.at(k);
         if (instruction(i.name).step) steps[i.index] = ++n;

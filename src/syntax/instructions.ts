@@ -53,7 +53,7 @@ export interface InstructionSpec {
   readonly doc: string;
   /** The synopsis, as the README and hover text show it. */
   readonly usage: string;
-  /** In the canonical order, which the formatter sorts flags into. */
+  /** In the canonical order, which the formatter sorts flags into (flags of one name keep the order written: mounts are made in it). */
   readonly flags: readonly FlagSpec[];
   readonly json: JsonForm;
   readonly layout: ArgsLayout;
