@@ -1,6 +1,7 @@
 import type { SourceLocation } from '../llb/constraints.js';
 import type { Definition } from '../llb/definition.js';
 import { encodeBytesInBlocks, encodeInBlocks, encodeMessage, fieldHeader } from './encode.js';
+import type * as pb from './messages.generated.js';
 
 export interface SourceInfo {
   readonly filename: string;
@@ -29,7 +30,7 @@ export function encodeDefinitionPieces(ops: Iterable<Uint8Array>, def: Definitio
     yield* encodeBytesInBlocks('Definition', 'def', ops);
     const entries = def.sortedEntries();
     // An entry at a time: see above.
-    yield* encodeInBlocks('Definition', (function* () {
+    yield* encodeInBlocks('Definition', (function* (): Generator<pb.Definition> {
       for (const e of entries) yield { metadata: [{ key: def.digest(e), value: def.metadata(e) }] };
     })());
     // Source is one sub-message, whose length comes before it: its parts are counted first,
@@ -120,13 +121,13 @@ function varintWidth(n: number): number {
 }
 
 /** A Source holding just the op's source map entry. */
-function locationsEntry(digest: string, locs: readonly SourceLocation[]): object {
+function locationsEntry(digest: string, locs: readonly SourceLocation[]): pb.Source {
   return { locations: [{ key: digest, value: { locations: locs.map(pbLocation) } }] };
 }
 
 /** Source.locations, one entry at a time: every op's locations (the terminal op has none). */
 function locationParts(def: Definition, entries: Int32Array): Iterable<Uint8Array> {
-  return encodeInBlocks('Source', (function* () {
+  return encodeInBlocks('Source', (function* (): Generator<pb.Source> {
     for (const e of entries) {
       const locs = def.locations(e);
       if (locs) yield locationsEntry(def.digest(e), locs);
@@ -134,6 +135,6 @@ function locationParts(def: Definition, entries: Int32Array): Iterable<Uint8Arra
   })());
 }
 
-function pbLocation(l: SourceLocation): object {
+function pbLocation(l: SourceLocation): pb.Location {
   return { sourceIndex: l.sourceIndex, ranges: l.ranges.map((r) => ({ start: { line: r.start }, end: { line: r.end } })) };
 }
