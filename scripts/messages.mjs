@@ -4,8 +4,7 @@
 // message type, the encoder protobufjs would generate for it at run time (protobufjs's own
 // codegen, run here), the canonical() that makes a value write as gogo writes it, and its
 // fields' numbers. Made at build time, they are part of the bundle and of its V8 code cache: a
-// run neither builds protobufjs's reflection of the schema (5 ms) nor compiles generated code
-// (5 ms more).
+// run neither builds protobufjs's reflection of the schema nor compiles generated code.
 import protobuf from 'protobufjs';
 
 /**
@@ -14,8 +13,8 @@ import protobuf from 'protobufjs';
  * always written, as gogo writes them; each entry type is marked `map_entry`, as protoc marks
  * those it makes. Entries are given as a list in the order they are written. protobufjs would
  * take a map as an object, and V8 interns the keys of an object, in its old generation: the
- * 200,000 digests keying a large Definition's metadata would stay there, as garbage, until a
- * full collection, which a compilation need not have before it ends (17 MB for 100,000 COPYs).
+ * digests keying a large Definition's metadata would stay there, as garbage, until a full
+ * collection, which a compilation need not have before it ends.
  */
 function withMapsAsEntries(ns) {
   for (const nested of Object.values(ns.nested ?? {})) withMapsAsEntries(nested);
@@ -66,8 +65,8 @@ function converter(type, field) {
 /**
  * canonical() for the type: a read of each field that may need making canonical, by name, and
  * the value copied only where something changes, which for most of what llb encodes is
- * nothing. (A loop over the field names was a twentieth of a large compile: each read of a
- * name not known in advance is a slow one.)
+ * nothing. (Not a loop over the field names: each read of a name not known in advance is a
+ * slow one.)
  */
 function canonicalSource(type) {
   const lines = [`function canonical${type.name}(value) {`, '  let out, v, c;'];

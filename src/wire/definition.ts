@@ -23,7 +23,7 @@ export interface SourceInfo {
  * hundreds of like objects alive at once, and when V8's first young collection after the
  * code making them starts finds them so, it has that code allocate in the old generation from
  * then on (pretenuring), where, dead, they keep the young objects they point to alive: the peak
- * of a 100,000-op compile then rose by 50 to 150 MB, in one run of several.
+ * of a large compile then rose sharply, in one run of several.
  */
 export function encodeDefinitionPieces(ops: Iterable<Uint8Array>, def: Definition, sources: readonly SourceInfo[] = []): Iterable<Uint8Array> {
   return (function* () {
@@ -45,7 +45,7 @@ export function encodeDefinitionPieces(ops: Iterable<Uint8Array>, def: Definitio
 /**
  * A Source.infos entry, its length first, then its parts. The file's contents are written as
  * they are, between the fields around them, rather than copied into the entry's encoding:
- * a 5 MB build file would otherwise be in memory three times at the end of its compilation,
+ * a large build file would otherwise be in memory three times at the end of its compilation,
  * as its text, as bytes, and in the encoding.
  */
 function sourceInfoParts(info: SourceInfo): { length: number; parts: () => Iterable<Uint8Array> } {

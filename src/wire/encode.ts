@@ -22,7 +22,7 @@ export function encodeMessage<N extends MessageName>(typeName: N, value: Message
   // A small one is copied out, and the writer kept for the next message (unless encoding
   // failed). A new writer's buffer, and each one it grows into, would come from the pool Node
   // allocates small buffers from, as the results do, and each op would keep alive the slab it
-  // shares with the garbage made encoding it: 40 MB more for a 100,000-op compile.
+  // shares with the garbage made encoding it.
   const bytes = w.finish();
   scratch = w.reset();
   return bytes;
@@ -77,8 +77,7 @@ function* inBlocks<T>(values: Iterable<T>, write: (value: T, w: protobuf.Writer)
  * The key and length that come before the contents of a length-delimited field (a message) of
  * the type, written by protobufjs, for a message whose fields are encoded in blocks. protobufjs
  * frames a message only around contents in its own buffer: given the blocks as encoded fields
- * ($unknowns) it copies them in, which for the Source of a 100,000-op Definition took 10 to
- * 35 MB more.
+ * ($unknowns) it copies them in, the Source of a large Definition a second time.
  */
 export function fieldHeader<N extends MessageName>(typeName: N, fieldName: keyof Messages[N] & string, length: number): Uint8Array {
   const field = messageType(typeName).fields[fieldName];
