@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileInPieces } from '../src/compile.js';
 import { SourceFile } from '../src/diagnostics.js';
-import { median, repoRoot, wallMs } from './wall.js';
+import { repoRoot, wallMs } from './wall.js';
 import { generated, shapes, type Shape } from './programs.js';
 
 const cases: [Shape, number[]][] = [
@@ -42,8 +42,8 @@ function measure(shape: Shape, n: number, debugInfo: boolean): Measured {
 // The V8 flags bin/llbc runs with, so that the compiler is measured as the CLI runs it.
 const { v8Flags } = createRequire(import.meta.url)(join(repoRoot, 'bin', 'llbc')) as { v8Flags: string[] };
 
-function inChild(shape: Shape, n: number, debugInfo: boolean, flags: readonly string[] = v8Flags): Measured {
-  const args = [...flags, fileURLToPath(import.meta.url), shape, String(n), String(debugInfo)];
+function inChild(shape: Shape, n: number, debugInfo: boolean): Measured {
+  const args = [...v8Flags, fileURLToPath(import.meta.url), shape, String(n), String(debugInfo)];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`compile bench for ${n} ${shape} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Measured;
@@ -62,21 +62,6 @@ export default async function (): Promise<void> {
         `| ${shapes[shape]} | ${n} | ${debug.bytes} | ${debug.ms.toFixed(0)} | ${((debug.ms * 1000) / n).toFixed(1)} | ${debug.peakRssMb.toFixed(0)} | ${plain.peakRssMb.toFixed(0)} |\n`,
       );
     }
-  }
-
-  // Whether bin/llbc's V8 flags still pay: the same compiles with and without them, interleaved.
-  const runs = 5;
-  process.stdout.write(
-    `\n| 10,000 instructions of | compile ms with bin/llbc's V8 flags (${v8Flags.join(' ')}), median of ${runs} | without |\n| --- | ---: | ---: |\n`,
-  );
-  for (const shape of ['run', 'copy', 'stages'] as const satisfies readonly Shape[]) {
-    const withFlags: number[] = [];
-    const without: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      withFlags.push(inChild(shape, 10_000, true).ms);
-      without.push(inChild(shape, 10_000, true, []).ms);
-    }
-    process.stdout.write(`| ${shapes[shape]} | ${median(withFlags).toFixed(0)} | ${median(without).toFixed(0)} |\n`);
   }
 
   const llbc = join(repoRoot, 'bin', 'llbc');
