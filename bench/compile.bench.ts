@@ -67,11 +67,11 @@ export default async function (): Promise<void> {
   const llbc = join(repoRoot, 'bin', 'llbc');
   const dir = mkdtempSync(join(tmpdir(), 'llbc-bench-'));
   try {
-    const runs = 15;
-    const node = wallMs(['-e', '0'], runs);
-    const seed = wallMs([llbc, 'fixtures/buildkit0.llb', '-o', join(dir, 'seed.pb')], runs);
+    const wallRuns = 15;
+    const node = wallMs(['-e', '0'], wallRuns);
+    const seed = wallMs([llbc, 'fixtures/buildkit0.llb', '-o', join(dir, 'seed.pb')], wallRuns);
     process.stdout.write(
-      `\nWall time from process start, median of ${runs} runs: \`node -e 0\` ${node.toFixed(0)} ms; ` +
+      `\nWall time from process start, median of ${wallRuns} runs: \`node -e 0\` ${node.toFixed(0)} ms; ` +
         `\`bin/llbc fixtures/buildkit0.llb -o FILE\` ${seed.toFixed(0)} ms.\n\n` +
         '| 10,000 instructions of | lines (stages: with their FROM lines) | CLI wall from process start, median of 5 |\n| --- | ---: | ---: |\n',
     );

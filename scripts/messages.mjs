@@ -1,9 +1,10 @@
 // The source of src/wire/messages.generated.ts, which the build writes from src/wire/llb.proto:
-// for each message type, the encoder protobufjs would generate for it at run time (protobufjs's
-// own codegen, run here), the canonical() that makes a value write as gogo writes it, and its
+// a TypeScript interface for each message type and a union of values for each enum, which the
+// llb model builds its messages as (so a misspelled field does not compile); and for each
+// message type, the encoder protobufjs would generate for it at run time (protobufjs's own
+// codegen, run here), the canonical() that makes a value write as gogo writes it, and its
 // fields' numbers. Made at build time, they are part of the bundle and of its V8 code cache: a
-// run neither builds protobufjs's reflection of the schema (5 ms) nor compiles generated code
-// (5 ms more).
+// run neither builds protobufjs's reflection of the schema nor compiles generated code.
 import protobuf from 'protobufjs';
 
 /**
@@ -12,8 +13,8 @@ import protobuf from 'protobufjs';
  * always written, as gogo writes them; each entry type is marked `map_entry`, as protoc marks
  * those it makes. Entries are given as a list in the order they are written. protobufjs would
  * take a map as an object, and V8 interns the keys of an object, in its old generation: the
- * 200,000 digests keying a large Definition's metadata would stay there, as garbage, until a
- * full collection, which a compilation need not have before it ends (17 MB for 100,000 COPYs).
+ * digests keying a large Definition's metadata would stay there, as garbage, until a full
+ * collection, which a compilation need not have before it ends.
  */
 function withMapsAsEntries(ns) {
   for (const nested of Object.values(ns.nested ?? {})) withMapsAsEntries(nested);
@@ -64,8 +65,8 @@ function converter(type, field) {
 /**
  * canonical() for the type: a read of each field that may need making canonical, by name, and
  * the value copied only where something changes, which for most of what llb encodes is
- * nothing. (A loop over the field names was a twentieth of a large compile: each read of a
- * name not known in advance is a slow one.)
+ * nothing. (Not a loop over the field names: each read of a name not known in advance is a
+ * slow one.)
  */
 function canonicalSource(type) {
   const lines = [`function canonical${type.name}(value) {`, '  let out, v, c;'];
@@ -84,19 +85,91 @@ function fieldsOf(type) {
   return Object.fromEntries(type.fieldsArray.map((f) => [f.name, { id: f.id, type: f.type, repeated: f.repeated }]));
 }
 
+// The TypeScript type of a value of each scalar type, as encodeMessage takes it.
+const scalarTypes = {
+  string: 'string',
+  bytes: 'Uint8Array',
+  bool: 'boolean',
+  int32: 'number',
+  uint32: 'number',
+  sint32: 'number',
+  fixed32: 'number',
+  sfixed32: 'number',
+  int64: 'number | bigint',
+  uint64: 'number | bigint',
+  sint64: 'number | bigint',
+  fixed64: 'number | bigint',
+  sfixed64: 'number | bigint',
+  double: 'number',
+  float: 'number',
+};
+
+/** A type's name as a TypeScript identifier: nested types joined by `_`. */
+const tsName = (type) => nameOf(type).replace(/\./g, '_');
+
+/** The TypeScript type of one value of the field (an element, for a repeated field). */
+function valueType(field) {
+  const t = field.resolve().resolvedType;
+  if (t) return tsName(t);
+  const scalar = scalarTypes[field.type];
+  if (!scalar) throw new Error(`${field.fullName}: no TypeScript type for ${field.type}`);
+  return scalar;
+}
+
+/**
+ * The interfaces and enum types of llb.proto, as encodeMessage takes values: every field may be
+ * left out (proto3), a repeated field is an array, a map is given as any form canonical() takes,
+ * a 64-bit integer as a number or a bigint, an enum as one of its numbers. Written here rather
+ * than by protobufjs-cli's pbts, whose types describe protobufjs's generated classes (Long for
+ * 64-bit integers, maps as objects only) and which needs the JSDoc toolchain to run.
+ */
+function typeDeclarations(root) {
+  const out = [
+    '/** A map field: an object, a Map or its entries as { key, value } (see canonical() in src/wire/encode.ts). */',
+    'export type MapOf<V> = Readonly<Record<string, V>> | ReadonlyMap<string, V> | readonly { readonly key: string; readonly value: V }[];',
+    '',
+  ];
+  const names = [];
+  for (const nested of root.lookup('pb').nestedArray) {
+    if (nested instanceof protobuf.Enum) {
+      const values = Object.entries(nested.values);
+      out.push(`/** pb.${nested.name}: ${values.map(([name, n]) => `${n} ${name}`).join(', ')}. */`);
+      out.push(`export type ${nested.name} = ${[...new Set(values.map(([, n]) => n))].join(' | ')};`, '');
+    }
+  }
+  for (const type of messageTypes(root)) {
+    names.push(type);
+    out.push(`/** pb.${nameOf(type)}. */`, `export interface ${tsName(type)} {`);
+    for (const field of type.fieldsArray) {
+      const value = valueType(field);
+      const ts = field.map ? `MapOf<${value}>` : field.repeated ? `readonly ${value.includes(' ') ? `(${value})` : value}[]` : value;
+      out.push(`  readonly ${field.name}?: ${ts};`);
+    }
+    out.push('}', '');
+  }
+  out.push('/** Every message type by its name in llb.proto (without the package). */', 'export interface Messages {');
+  for (const type of names) out.push(`  readonly ${nameOf(type).includes('.') ? JSON.stringify(nameOf(type)) : nameOf(type)}: ${tsName(type)};`);
+  out.push('}', '');
+  return out;
+}
+
 /** The generated module, from llb.proto in protobufjs's JSON form (which is not changed). */
 export function generateMessages(schemaJSON) {
+  const declared = protobuf.Root.fromJSON(structuredClone(schemaJSON));
+  declared.resolveAll();
   const root = protobuf.Root.fromJSON(withMapsAsEntries(structuredClone(schemaJSON)));
   root.resolveAll();
   const types = [...messageTypes(root)];
   const out = [
     '// Generated by scripts/messages.mjs from src/wire/llb.proto when llbc is built: do not edit.',
+    '// The encoders below are untyped JavaScript; the declarations above them are what the rest reads.',
     '// @ts-nocheck',
     '/* eslint-disable */',
     '',
+    ...typeDeclarations(declared),
     '/** Every message type of llb.proto (maps as entries), by name: its encoder, canonical() and fields. */',
     'export function makeMessages(Writer, util, h) {',
-    '  const $ = {};',
+    '  const $: any = {};',
   ];
   for (const type of types) {
     out.push(`  ${ref(type)} = { name: ${JSON.stringify(nameOf(type))}, fields: ${JSON.stringify(fieldsOf(type))}, encode: undefined, canonical: undefined };`);

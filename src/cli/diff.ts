@@ -6,7 +6,7 @@ export function diffCommand(program: Command): void {
   const diff = program
     .command('diff')
     .description('compare two Definitions op by op, matched by their place in the graph; exit 0 if equal, 1 if not, 2 on trouble')
-    .argument('<a>', 'a build file (.llb), a Definition (.pb) or a dump (.json); - for standard input')
+    .argument('<a>', 'a build file, a Definition or a dump, told apart by their content; - for standard input')
     .argument('<b>', 'the same, to compare with the first');
   compileFlags(diff).action(async (a: string, b: string, flags: CompileFlags) => {
     const { runDiff } = await import('./inspect.js');

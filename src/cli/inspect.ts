@@ -5,7 +5,7 @@ import { diffGraphs, renderDiff } from '../debug/diff.js';
 import { toDot } from '../debug/dot.js';
 import { dumpPieces } from '../debug/dump.js';
 import { buildGraph } from '../debug/graph.js';
-import { detectFormat, load, type Loaded } from '../debug/load.js';
+import { detectFormat, load, loadDetected, type Loaded } from '../debug/load.js';
 import { decodeDefinition } from '../wire/decode.js';
 import { goJSON } from '../wire/json.js';
 import { newMsg } from '../wire/reflect.js';
@@ -15,7 +15,7 @@ import { ExitStatus, readBytes, readSource, report, stdoutColors, writeFilePiece
 async function loadInput(path: string, options: CompileOptions): Promise<Loaded> {
   const name = path === '-' ? '<stdin>' : path;
   const bytes = await readBytes(path, name);
-  return load(name, bytes, detectFormat(path, bytes), options, report);
+  return loadDetected(name, path, bytes, options, report);
 }
 
 export async function runDump(file: string, flags: DumpFlags): Promise<void> {

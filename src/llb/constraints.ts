@@ -1,4 +1,5 @@
 import type { Platform } from './platform.js';
+import type * as pb from '../wire/messages.generated.js';
 
 /** Where an op came from in the build file: 1-based line ranges, as BuildKit's source maps take them. */
 export interface SourceLocation {
@@ -70,11 +71,7 @@ export function mergeMetadata(a: OpMetadata | undefined, b: OpMetadata): OpMetad
 }
 
 /** pb.Platform as an op carries it. */
-export interface PbPlatform {
-  readonly Architecture: string;
-  readonly OS: string;
-  readonly Variant: string;
-}
+export type PbPlatform = Required<Pick<pb.Platform, 'Architecture' | 'OS' | 'Variant'>>;
 
 /** The pb.Op fields every op carries, resolved against the marshal-wide constraints. */
 export function marshalConstraints(base: Constraints, override: Constraints): { platform: PbPlatform; metadata: OpMetadata } {

@@ -3,6 +3,7 @@ import { opConstraints, released, State, type NetMode, type OpOptions, type Secu
 import { compareGoStrings } from '../gostring.js';
 import { InputList, MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
 import { encodeMessage } from '../wire/encode.js';
+import type * as pb from '../wire/messages.generated.js';
 
 export type CacheSharing = 'shared' | 'private' | 'locked';
 
@@ -42,10 +43,10 @@ export interface RunOptions extends OpOptions {
 }
 
 const plainMount: MountOptions = {};
-const netModes: Record<NetMode, number> = { sandbox: 0, host: 1, none: 2 };
-const securityModes: Record<SecurityMode, number> = { sandbox: 0, insecure: 1 };
-const sharingModes: Record<CacheSharing, number> = { shared: 0, private: 1, locked: 2 };
-const mountTypes = { bind: 0, secret: 1, ssh: 2, cache: 3, tmpfs: 4 } as const;
+const netModes: Record<NetMode, pb.NetMode> = { sandbox: 0, host: 1, none: 2 };
+const securityModes: Record<SecurityMode, pb.SecurityMode> = { sandbox: 0, insecure: 1 };
+const sharingModes: Record<CacheSharing, pb.CacheSharingOpt> = { shared: 0, private: 1, locked: 2 };
+const mountTypes = { bind: 0, secret: 1, ssh: 2, cache: 3, tmpfs: 4 } as const satisfies Record<string, pb.MountType>;
 
 /** Go's llb.ExecOp: a process run over a root filesystem plus mounts. */
 export class ExecOp extends MarshalCache implements Vertex {
@@ -135,7 +136,7 @@ export class ExecOp extends MarshalCache implements Vertex {
 
     const { platform, metadata } = marshalConstraints(c, own);
     const inputs = new InputList();
-    const pbMounts: object[] = [];
+    const pbMounts: pb.Mount[] = [];
     let outIndex = 0;
     for (const m of mounts) {
       let input = -1;
@@ -165,7 +166,7 @@ export class ExecOp extends MarshalCache implements Vertex {
         SSHOpt: { ID: s.id, uid: s.uid, gid: s.gid, mode: s.mode, optional: s.optional },
       });
     }
-    const op = {
+    const op: pb.Op = {
       inputs: inputs.list,
       exec: {
         meta: {

@@ -3,6 +3,7 @@ import { cleanPath, isAbsPath, joinPath } from './path.js';
 import { released, State, type OpOptions } from './state.js';
 import { InputList, SingleOutputOp, type Output, type Marshalled } from './vertex.js';
 import { encodeMessage } from '../wire/encode.js';
+import type * as pb from '../wire/messages.generated.js';
 
 /** A user or group: by numeric id, or by name looked up in the destination's /etc files. */
 export type UserRef = { readonly id: number } | { readonly name: string };
@@ -139,19 +140,19 @@ export class FileOp extends SingleOutputOp {
     const secondary = chain.map(({ action: a }) => (a.kind === 'copy' && a.src.output ? inputs.add(a.src.output.toInput(c)) : -1));
     // An action after the first reads the previous action's result, numbered after the inputs.
     const parent = this.base.getDir();
-    const actions = chain.map(({ action: a }, i) => ({
+    const actions = chain.map(({ action: a }, i): pb.FileAction => ({
       input: i === 0 ? base : inputs.length + i - 1,
       secondaryInput: secondary[i],
       output: i === chain.length - 1 ? 0 : -1,
       mkdir: a.kind === 'mkdir' ? mkdirAction(a, parent, base) : undefined,
       copy: a.kind === 'copy' ? copyAction(a, parent, base) : undefined,
     }));
-    const op = { inputs: inputs.list, file: { actions }, platform, constraints: {} };
+    const op: pb.Op = { inputs: inputs.list, file: { actions }, platform, constraints: {} };
     return this.store(c, encodeMessage('Op', op), metadata, own.sourceLocations);
   }
 }
 
-function mkdirAction(a: SubAction & { kind: 'mkdir' }, parent: string, base: number): object {
+function mkdirAction(a: SubAction & { kind: 'mkdir' }, parent: string, base: number): pb.FileActionMkDir {
   return {
     path: normalizePath(parent, a.path, false),
     mode: a.mode & 0o7777,
@@ -161,7 +162,7 @@ function mkdirAction(a: SubAction & { kind: 'mkdir' }, parent: string, base: num
   };
 }
 
-function copyAction(a: SubAction & { kind: 'copy' }, parent: string, base: number): object {
+function copyAction(a: SubAction & { kind: 'copy' }, parent: string, base: number): pb.FileActionCopy {
   const info = a.info;
   return {
     src: sourcePath(a.srcPath, a.src.getDir()),
@@ -178,9 +179,9 @@ function copyAction(a: SubAction & { kind: 'copy' }, parent: string, base: numbe
   };
 }
 
-function marshalChown(chown: ChownOpt | undefined, base: number): object | undefined {
+function marshalChown(chown: ChownOpt | undefined, base: number): pb.ChownOpt | undefined {
   if (!chown) return undefined;
-  const user = (u: UserRef | undefined) =>
+  const user = (u: UserRef | undefined): pb.UserOpt | undefined =>
     u === undefined ? undefined : 'id' in u ? { byID: u.id } : { byName: { name: u.name, input: base } };
   return { user: user(chown.user), group: user(chown.group) };
 }

@@ -3,6 +3,7 @@ import type { Platform } from './platform.js';
 import { State, type OpOptions } from './state.js';
 import { SingleOutputOp, type Output, type Marshalled } from './vertex.js';
 import { encodeMessage } from '../wire/encode.js';
+import type * as pb from '../wire/messages.generated.js';
 
 /** What a source op is, apart from its constraints: one object can serve many ops. */
 export interface SourceSpec {
@@ -58,7 +59,8 @@ export class SourceOp extends SingleOutputOp {
     if (last && last.c === c && samePlatform(last.platform, pbPlatform)) {
       return this.storeEncoded(c, last.bytes, last.digestNumber, metadata, own.sourceLocations);
     }
-    const bytes = encodeMessage('Op', { source: { identifier: this.spec.id, attrs }, platform: pbPlatform, constraints: {} });
+    const op: pb.Op = { source: { identifier: this.spec.id, attrs }, platform: pbPlatform, constraints: {} };
+    const bytes = encodeMessage('Op', op);
     const m = this.store(c, bytes, metadata, own.sourceLocations);
     if (!local) encodings.set(this.spec, { c, platform: pbPlatform, bytes, digestNumber: m.digestNumber });
     return m;

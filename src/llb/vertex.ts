@@ -1,5 +1,6 @@
 import type { Constraints, OpMetadata, SourceLocation } from './constraints.js';
 import { digestsOf, sha256 } from './digests.js';
+import type * as pb from '../wire/messages.generated.js';
 
 export interface Marshalled {
   /** The op's digest, as its number in digestsOf(c): the string is made only where it is written. */
@@ -29,6 +30,9 @@ export interface Vertex {
   releasedBy(walk: object): boolean;
 }
 
+/** pb.Input as an op's inputs carry it: always both fields. */
+export type PbInput = Required<pb.Input> & { readonly index: number };
+
 /** One result of a vertex. Only an exec has several (one per writable mount), so it overrides index(). */
 export class Output {
   constructor(readonly vertex: Vertex) {}
@@ -37,19 +41,19 @@ export class Output {
     return 0;
   }
 
-  toInput(c: Constraints): { digest: string; index: number } {
+  toInput(c: Constraints): PbInput {
     return { digest: digestsOf(c).digest(this.vertex.marshal(c).digestNumber), index: this.index() };
   }
 }
 
 /** An op's pb inputs, each (digest, output) once, numbered in the order first added. */
 export class InputList {
-  readonly list: { digest: string; index: number }[] = [];
+  readonly list: PbInput[] = [];
   // Made past a few inputs: a FileOp copying from 100,000 sources has as many, and an op
   // of a few is cheaper searched than keyed.
   private numbers?: Map<string, number>;
 
-  add(input: { digest: string; index: number }): number {
+  add(input: PbInput): number {
     const list = this.list;
     if (!this.numbers) {
       for (let n = 0; n < list.length; n++) if (list[n].digest === input.digest && list[n].index === input.index) return n;
@@ -128,7 +132,7 @@ export abstract class SingleOutputOp extends MarshalCache implements Vertex {
     return 0;
   }
 
-  toInput(c: Constraints): { digest: string; index: number } {
+  toInput(c: Constraints): PbInput {
     return { digest: digestsOf(c).digest(this.marshal(c).digestNumber), index: 0 };
   }
 }

@@ -1,4 +1,5 @@
 import { encodeBytesInBlocks, encodeInBlocks, encodeMessage, fieldHeader } from './encode.js';
+import type * as pb from './messages.generated.js';
 
 // What this reads of a Definition, declared here because wire is below llb: src/llb's
 // Definition and SourceLocation are these shapes.
@@ -39,14 +40,14 @@ export interface SourceInfo {
  * hundreds of like objects alive at once, and when V8's first young collection after the
  * code making them starts finds them so, it has that code allocate in the old generation from
  * then on (pretenuring), where, dead, they keep the young objects they point to alive: the peak
- * of a 100,000-op compile then rose by 50 to 150 MB, in one run of several.
+ * of a large compile then rose sharply, in one run of several.
  */
 export function encodeDefinitionPieces(ops: Iterable<Uint8Array>, def: Definition, sources: readonly SourceInfo[] = []): Iterable<Uint8Array> {
   return (function* () {
     yield* encodeBytesInBlocks('Definition', 'def', ops);
     const entries = def.sortedEntries();
     // An entry at a time: see above.
-    yield* encodeInBlocks('Definition', (function* () {
+    yield* encodeInBlocks('Definition', (function* (): Generator<pb.Definition> {
       for (const e of entries) yield { metadata: [{ key: def.digest(e), value: def.metadata(e) }] };
     })());
     // Source is one sub-message, whose length comes before it: its parts are counted first,
@@ -61,7 +62,7 @@ export function encodeDefinitionPieces(ops: Iterable<Uint8Array>, def: Definitio
 /**
  * A Source.infos entry, its length first, then its parts. The file's contents are written as
  * they are, between the fields around them, rather than copied into the entry's encoding:
- * a 5 MB build file would otherwise be in memory three times at the end of its compilation,
+ * a large build file would otherwise be in memory three times at the end of its compilation,
  * as its text, as bytes, and in the encoding.
  */
 function sourceInfoParts(info: SourceInfo): { length: number; parts: () => Iterable<Uint8Array> } {
@@ -137,13 +138,13 @@ function varintWidth(n: number): number {
 }
 
 /** A Source holding just the op's source map entry. */
-function locationsEntry(digest: string, locs: readonly SourceLocation[]): object {
+function locationsEntry(digest: string, locs: readonly SourceLocation[]): pb.Source {
   return { locations: [{ key: digest, value: { locations: locs.map(pbLocation) } }] };
 }
 
 /** Source.locations, one entry at a time: every op's locations (the terminal op has none). */
 function locationParts(def: Definition, entries: Int32Array): Iterable<Uint8Array> {
-  return encodeInBlocks('Source', (function* () {
+  return encodeInBlocks('Source', (function* (): Generator<pb.Source> {
     for (const e of entries) {
       const locs = def.locations(e);
       if (locs) yield locationsEntry(def.digest(e), locs);
@@ -151,6 +152,6 @@ function locationParts(def: Definition, entries: Int32Array): Iterable<Uint8Arra
   })());
 }
 
-function pbLocation(l: SourceLocation): object {
+function pbLocation(l: SourceLocation): pb.Location {
   return { sourceIndex: l.sourceIndex, ranges: l.ranges.map((r) => ({ start: { line: r.start }, end: { line: r.end } })) };
 }

@@ -1,13 +1,16 @@
 import protobuf from 'protobufjs/minimal.js';
 import { compareGoStrings } from '../gostring.js';
-import { makeMessages } from './messages.generated.js';
+import { makeMessages, type Messages } from './messages.generated.js';
+
+/** The name of a message type of llb.proto, without the package: `Op`, `ExecOp`, ... */
+export type MessageName = keyof Messages;
 
 /**
- * Encodes a plain object as the named pb message, byte for byte as Go's `llb` marshals it with
+ * Encodes a value of the named pb message type, byte for byte as Go's `llb` marshals it with
  * gogo/protobuf. protobufjs writes the fields; the value is first made canonical (see MessageType).
  * Maps may be given as objects, Maps or lists of { key, value }, 64-bit integers as numbers or bigints.
  */
-export function encodeMessage(typeName: string, value: object): Uint8Array {
+export function encodeMessage<N extends MessageName>(typeName: N, value: Messages[N]): Uint8Array {
   const type = messageType(typeName);
   const message = type.canonical(value as Plain);
   const w = scratch ?? protobuf.Writer.create();
@@ -19,7 +22,7 @@ export function encodeMessage(typeName: string, value: object): Uint8Array {
   // A small one is copied out, and the writer kept for the next message (unless encoding
   // failed). A new writer's buffer, and each one it grows into, would come from the pool Node
   // allocates small buffers from, as the results do, and each op would keep alive the slab it
-  // shares with the garbage made encoding it: 40 MB more for a 100,000-op compile.
+  // shares with the garbage made encoding it.
   const bytes = w.finish();
   scratch = w.reset();
   return bytes;
@@ -28,13 +31,19 @@ export function encodeMessage(typeName: string, value: object): Uint8Array {
 let scratch: protobuf.Writer | undefined;
 
 /**
+ * encodeMessage(), for a message whose type is known only when it runs: one decoded from the
+ * wire (its fields named as llb.proto names them), written again.
+ */
+export const encodeAny = encodeMessage as (typeName: string, value: object) => Uint8Array;
+
+/**
  * Encodes each value, one after another, in blocks of about blockSize bytes. A message's
  * encoding is its fields' encodings in field order, so when each value holds some of the
  * type's fields, and later values later fields (or more entries of the same repeated field),
  * the blocks put together are the encoding of the whole message: a large one can be written
  * out without ever being in memory all at once.
  */
-export function encodeInBlocks(typeName: string, values: Iterable<object>, blockSize = 1 << 16): Generator<Uint8Array> {
+export function encodeInBlocks<N extends MessageName>(typeName: N, values: Iterable<Messages[N]>, blockSize = 1 << 16): Generator<Uint8Array> {
   const type = messageType(typeName);
   return inBlocks(values, (value, w) => type.encode(type.canonical(value as Plain), w), blockSize);
 }
@@ -44,7 +53,7 @@ export function encodeInBlocks(typeName: string, values: Iterable<object>, block
  * what encodeInBlocks would write for { [fieldName]: [value] } each, without making (and
  * canonicalizing) an object for each of a Definition's ops.
  */
-export function encodeBytesInBlocks(typeName: string, fieldName: string, values: Iterable<Uint8Array>, blockSize = 1 << 16): Generator<Uint8Array> {
+export function encodeBytesInBlocks<N extends MessageName>(typeName: N, fieldName: keyof Messages[N] & string, values: Iterable<Uint8Array>, blockSize = 1 << 16): Generator<Uint8Array> {
   const field = messageType(typeName).fields[fieldName];
   if (field?.type !== 'bytes' || !field.repeated) throw new Error(`${typeName}.${fieldName} is not a repeated bytes field`);
   const key = (field.id << 3) | 2;
@@ -68,10 +77,9 @@ function* inBlocks<T>(values: Iterable<T>, write: (value: T, w: protobuf.Writer)
  * The key and length that come before the contents of a length-delimited field (a message) of
  * the type, written by protobufjs, for a message whose fields are encoded in blocks. protobufjs
  * frames a message only around contents in its own buffer: given the blocks as encoded fields
- * ($unknowns) it copies them in, which for the Source of a 100,000-op Definition took 10 to
- * 35 MB more.
+ * ($unknowns) it copies them in, the Source of a large Definition a second time.
  */
-export function fieldHeader(typeName: string, fieldName: string, length: number): Uint8Array {
+export function fieldHeader<N extends MessageName>(typeName: N, fieldName: keyof Messages[N] & string, length: number): Uint8Array {
   const field = messageType(typeName).fields[fieldName];
   return protobuf.Writer.create().uint32((field.id << 3) | 2).uint32(length).finish();
 }

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileText, conformanceCases, fixturesDir, runCli } from '../helpers.js';
+import { compileText, conformanceCases, fixturesDir, llbcBin, runCli } from '../helpers.js';
 import { dumpBytes, dumpPieces } from '../../src/debug/dump.js';
 import { decodeDefinition } from '../../src/wire/decode.js';
 import { parsePlatform } from '../../src/llb/platform.js';
@@ -53,6 +54,67 @@ test('standard input is recognised as a Definition, a build file or a dump', () 
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.toString('utf8'), c.json);
   }
+});
+
+/** A shell pipeline of llbc commands, each `llbc ARGS`, as a user types it. */
+function pipeline(...commands: string[]): { code: number | null; stdout: string; stderr: string } {
+  const llbc = `'${process.execPath}' '${llbcBin}'`;
+  const r = spawnSync('/bin/sh', ['-c', `set -e; ${commands.map((c) => `${llbc} ${c}`).join(' | ')}`], {
+    cwd: fixturesDir,
+    env: { ...process.env, NO_COLOR: '1' },
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('`llbc x.llb | llbc dump` dumps the piped Definition, as `buildctl debug dump-llb` does', () => {
+  for (const flags of ['', '--no-debug-info']) {
+    const piped = pipeline(`buildkit0.llb ${flags}`, 'dump');
+    assert.equal(piped.stderr, '');
+    assert.equal(piped.code, 0);
+    const direct = runCli(['dump', join(fixturesDir, 'buildkit0.llb'), ...(flags ? [flags] : [])]);
+    assert.equal(direct.code, 0, direct.stderr);
+    assert.equal(piped.stdout, direct.stdout.toString('utf8'), `flags: ${flags || '(none)'}`);
+    assert.ok(piped.stdout.split('\n').length > 10);
+  }
+  const c = conformanceCases().find((x) => x.name === 'buildkit0')!;
+  const dot = pipeline('buildkit0.llb --no-debug-info', 'dump --dot');
+  assert.equal(dot.code, 0, dot.stderr);
+  assert.equal((dot.stdout.match(/ \[label=.* shape=/g) ?? []).length, c.json.trim().split('\n').length, 'one node per op');
+  // Piped into diff, against the file it was compiled from: the same graph.
+  const same = pipeline('go-app.llb', 'diff - go-app.llb');
+  assert.equal(same.code, 0, same.stderr);
+  assert.equal(same.stdout, '');
+  const other = pipeline('go-app.llb --build-arg GO_VERSION=1.99', 'diff go-app.llb -');
+  assert.equal(other.code, 1, other.stderr);
+  assert.match(other.stdout, /^--- go-app\.llb\n\+\+\+ <stdin>\n/);
+});
+
+test('a file is a Definition, a build file or a dump by its content, whatever its name', () => {
+  const c = conformanceCases().find((x) => x.name === 'run-tmpfs-secret-ssh')!;
+  const dir = mkdtempSync(join(tmpdir(), 'llbc-detect-'));
+  // Each form under each of the other forms' names.
+  for (const [form, bytes] of [['pb', c.pb], ['llb', c.text], ['json', c.json]] as const) {
+    for (const ext of ['llb', 'pb', 'json', 'bin']) {
+      if (ext === form) continue;
+      const file = join(dir, `${form}-as.${ext}`);
+      writeFileSync(file, bytes);
+      const r = runCli(['dump', '--no-debug-info', file]);
+      assert.equal(r.code, 0, `${form} named .${ext}: ${r.stderr}`);
+      assert.equal(r.stdout.toString('utf8'), c.json, `${form} named .${ext}`);
+    }
+  }
+  // A build file that starts with a blank line starts with 0x0a, as a Definition does: it is tried as one, and compiled.
+  const blank = runCli(['dump', '--no-debug-info', '-'], { stdin: `\n${c.text}` });
+  assert.equal(blank.code, 0, blank.stderr);
+  assert.equal(blank.stdout.toString('utf8'), c.json);
+  // Binary that is not a Definition, whatever its name, is refused as one.
+  writeFileSync(join(dir, 'junk.llb'), Buffer.from([0x0a, 0x05, 0x00, 0x01]));
+  const junk = runCli(['dump', 'junk.llb'], { cwd: dir });
+  assert.equal(junk.code, 1);
+  assert.equal(junk.stdout.length, 0);
+  assert.match(junk.stderr, /^llbc: error: junk\.llb is not a pb\.Definition: /);
 });
 
 test('--dot prints the graph: one node per op, one labelled edge per input', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
-import { encodeBytesInBlocks, encodeInBlocks, encodeMessage, fieldHeader } from '../../src/wire/encode.js';
+import { encodeAny, encodeBytesInBlocks, encodeInBlocks, encodeMessage, fieldHeader } from '../../src/wire/encode.js';
 import { repoRoot } from '../helpers.js';
 
 // llbc encodes with protobufjs, generating only the encoders and making values canonical first.
@@ -15,14 +15,31 @@ const shipped = JSON.parse(readFileSync(join(repoRoot, 'dist', 'src', 'wire', 'l
 const reference = protobuf.Root.fromJSON(shipped);
 
 function same(typeName: string, value: object): void {
-  const ours = Buffer.from(encodeMessage(typeName, value));
+  const ours = Buffer.from(encodeAny(typeName, value));
   const theirs = Buffer.from(reference.lookupType(`pb.${typeName}`).encode(value).finish());
   assert.equal(ours.toString('hex'), theirs.toString('hex'), `${typeName} ${JSON.stringify(value)}`);
 }
 
 function hex(typeName: string, value: object): string {
-  return Buffer.from(encodeMessage(typeName, value)).toString('hex');
+  return Buffer.from(encodeAny(typeName, value)).toString('hex');
 }
+
+test('messages are typed: a misspelled field or a wrong enum value does not compile', () => {
+  // Were these accepted, the encoder would leave the unknown field out, silently: the ExecOp's
+  // network below would be the default, sandbox.
+  const misspelled = () =>
+    encodeMessage('Op', {
+      // @ts-expect-error: pb.Op has `exec`, not `exce`.
+      exce: { network: 1 },
+    });
+  assert.equal(misspelled().length, 0);
+  // @ts-expect-error: pb.NetMode is 0, 1 or 2.
+  const badEnum = () => encodeMessage('ExecOp', { network: 7 });
+  assert.equal(hex('ExecOp', { network: 7 }), Buffer.from(badEnum()).toString('hex'));
+  // @ts-expect-error: no message type pb.Exec.
+  assert.throws(() => encodeMessage('Exec', {}), /no message type pb\.Exec/);
+  assert.equal(Buffer.from(encodeMessage('Op', { exec: { network: 1 } })).toString('hex'), '12021801');
+});
 
 test('the schema the build ships is llb.proto, parsed', () => {
   const parsed = protobuf.parse(readFileSync(join(repoRoot, 'src', 'wire', 'llb.proto'), 'utf8'), { keepCase: true }).root.toJSON();
