@@ -6,32 +6,28 @@ import { ensureHost, findBuildKit, SetupError } from './host.mjs';
 import { runCase } from './run-case.mjs';
 
 const CASES = join(REPO, 'fixtures', 'e2e');
-// Two builds at a time keep both cores busy: a build waits on its processes as much as it runs.
-const JOBS = Number(process.env.LLBC_E2E_JOBS) || 2;
-
 const log = (msg) => process.stderr.write(`e2e: ${msg}\n`);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
+/**
+ * One case at a time: llbc writes its build context as the same source op in every Definition
+ * (`local://context`, `local.unique=llbc`), and buildkitd shares an op between the builds it runs
+ * at once, so that two concurrent builds from different folders can read one folder's files.
+ */
 async function runAll(ctx, cases) {
   const results = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < cases.length) {
-      const c = cases[next++];
-      const start = Date.now();
-      let problems;
-      try {
-        problems = await runCase(ctx, c);
-      } catch (e) {
-        problems = [`harness error: ${e.message}`];
-      }
-      const r = { name: c.name, problems, ms: Date.now() - start };
-      results.push(r);
-      const line = `${problems.length ? 'FAIL' : 'ok  '} ${c.name} (${seconds(r.ms)})`;
-      process.stdout.write(`${[line, ...problems.map((p) => `  ${c.name}: ${p}`)].join('\n')}\n`);
+  for (const c of cases) {
+    const start = Date.now();
+    let problems;
+    try {
+      problems = await runCase(ctx, c);
+    } catch (e) {
+      problems = [`harness error: ${e.message}`];
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(JOBS, cases.length) }, worker));
+    results.push({ name: c.name, problems });
+    const line = `${problems.length ? 'FAIL' : 'ok  '} ${c.name} (${seconds(Date.now() - start)})`;
+    process.stdout.write(`${[line, ...problems.map((p) => `  ${c.name}: ${p}`)].join('\n')}\n`);
+  }
   return results;
 }
 
@@ -52,7 +48,7 @@ async function main() {
   let results;
   try {
     await ctx.start(log);
-    log(`ready in ${seconds(Date.now() - started)}; building ${cases.length} case(s), ${JOBS} at a time`);
+    log(`ready in ${seconds(Date.now() - started)}; building ${cases.length} case(s)`);
     results = await runAll(ctx, cases);
   } finally {
     const { detached, stillMounted } = await ctx.stop();
