@@ -5,11 +5,13 @@ import { join } from 'node:path';
 /** What case.json may say, and the type of each value. */
 const KEYS = {
   description: 'string',
+  buildFile: 'string', // the build file, relative to the case's folder (default build.llb)
   llbc: 'string[]', // more llbc options, e.g. ["--copy", "file"]
   buildArgs: 'object', // NAME -> value, given to llbc as --build-arg NAME=value
   target: 'string',
   platform: 'string',
   secrets: 'object', // id -> file in the case's folder, given to buildctl as --secret id=ID,src=FILE
+  ssh: 'string[]', // ids of SSH agents, each given to buildctl with a fresh key as --ssh ID=KEY
   allow: 'string[]', // entitlements, given to buildctl as --allow
   buildctl: 'string[]', // any other buildctl build options
   output: 'string', // local (default) or tar
@@ -18,8 +20,9 @@ const KEYS = {
   files: 'object', // path -> { type, mode, uid, gid, target } checked in the output
   absent: 'string[]', // paths the output must not have
   fails: 'object', // { at: "llbc" | "build", message } the build is expected to fail so
+  images: 'object', // name -> folder in the case's folder, pushed over the stand-in alpine first
 };
-const PER_BUILD = ['llbc', 'buildArgs', 'target', 'platform', 'secrets', 'allow', 'buildctl', 'output'];
+const PER_BUILD = ['llbc', 'buildArgs', 'target', 'platform', 'secrets', 'ssh', 'allow', 'buildctl', 'output'];
 
 function typeOf(v) {
   if (Array.isArray(v)) return v.every((x) => typeof x === 'string') ? 'string[]' : v.every((x) => x && typeof x === 'object') ? 'object[]' : 'array';
@@ -58,8 +61,8 @@ export function loadCase(dir, name) {
   const specFile = join(caseDir, 'case.json');
   const spec = existsSync(specFile) ? JSON.parse(readFileSync(specFile, 'utf8')) : {};
   const problems = validate(name, spec);
-  const buildFile = join(caseDir, 'build.llb');
-  if (!existsSync(buildFile)) problems.push('no build.llb');
+  const buildFile = join(caseDir, spec.buildFile ?? 'build.llb');
+  if (!existsSync(buildFile)) problems.push(`no build file ${spec.buildFile ?? 'build.llb'}`);
   if (problems.length) throw new Error(`${name}: ${problems.join('; ')}`);
   const context = join(caseDir, 'context');
   const expected = join(caseDir, 'expected');

@@ -37,13 +37,14 @@ export async function makeBusyboxRootfs(dir, busybox = '/bin/busybox') {
 }
 
 /**
- * Builds the folder `dir` into an image (its files at /, plus any Dockerfile lines such as
- * ENTRYPOINT or LABEL) with BuildKit's built-in Dockerfile frontend, and pushes it to the local
- * registry under each of `names` (repositories there, like `library/alpine:3.18`).
+ * Builds the folder `dir` into an image (its files at / over `base`, an image already in the
+ * registry, or nothing; plus any Dockerfile lines such as ENTRYPOINT or LABEL) with BuildKit's
+ * built-in Dockerfile frontend, and pushes it to the local registry under each of `names`
+ * (repositories there, like `library/alpine:3.18`).
  */
-export async function pushImage(ctx, dir, names, { dockerfileLines = [], platforms = [] } = {}) {
+export async function pushImage(ctx, dir, names, { base = 'scratch', dockerfileLines = [], platforms = [] } = {}) {
   const dfDir = mkdtempSync(join(ctx.tmp, 'dockerfile-'));
-  writeFileSync(join(dfDir, 'Dockerfile'), ['FROM scratch', 'COPY . /', ...dockerfileLines, ''].join('\n'));
+  writeFileSync(join(dfDir, 'Dockerfile'), [`FROM ${base}`, 'COPY . /', ...dockerfileLines, ''].join('\n'));
   const refs = names.map((n) => `${ctx.registry}/${n}`).join(',');
   const args = ['--addr', ctx.addr, 'build', '--progress', 'plain', '--frontend', 'dockerfile.v0'];
   args.push('--local', `context=${dir}`, '--local', `dockerfile=${dfDir}`);

@@ -1,9 +1,20 @@
 // One case: compile its build file with llbc, build the Definition with buildctl, check the output.
-import { mkdirSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareOutput } from './check.mjs';
 import { run } from './procs.mjs';
 import { readFolder, readTar } from './tree.mjs';
+
+/** A throwaway private key for buildctl's SSH agent, made once per run. */
+function sshKey(ctx) {
+  const file = join(ctx.tmp, 'ssh-key.pem');
+  if (!existsSync(file)) {
+    const { privateKey } = generateKeyPairSync('ed25519');
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  }
+  return file;
+}
 
 function lastLines(text, n = 12) {
   return text.trimEnd().split('\n').slice(-n).map((l) => `    | ${l}`).join('\n');
@@ -23,6 +34,7 @@ function buildctlArgs(ctx, c, b, out) {
   const args = ['--addr', ctx.addr, 'build', '--progress', 'plain', '--local', `context=${c.context ?? ctx.emptyDir}`];
   args.push('--output', b.output === 'tar' ? `type=tar,dest=${out}` : `type=local,dest=${out}`);
   for (const [id, file] of Object.entries(b.secrets)) args.push('--secret', `id=${id},src=${join(c.dir, file)}`);
+  for (const id of b.ssh ?? []) args.push('--ssh', `${id}=${sshKey(ctx)}`);
   for (const e of b.allow ?? []) args.push('--allow', e);
   return [...args, ...(b.buildctl ?? [])];
 }
@@ -40,6 +52,7 @@ function checkFailure(c, at, output) {
 export async function runCase(ctx, c) {
   const outDir = join(ctx.tmp, 'out', c.name);
   mkdirSync(outDir, { recursive: true });
+  for (const [name, folder] of Object.entries(c.spec.images ?? {})) await ctx.pushImage(join(c.dir, folder), [name], { base: 'alpine' });
   let out;
   let last;
   for (const [i, b] of c.builds.entries()) {
