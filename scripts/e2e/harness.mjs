@@ -26,6 +26,7 @@ export function createHarness(buildkit) {
   let stopping;
   ctx.stop = () =>
     (stopping ??= (async () => {
+      ctx.stopped = true;
       killCommands();
       await stopDaemons();
       const left = await detachMounts(tmp);

@@ -24,6 +24,8 @@ async function runAll(ctx, cases) {
     } catch (e) {
       problems = [`harness error: ${e.message}`];
     }
+    // Interrupted: what the stopped build says is not the case's fault.
+    if (ctx.stopped) break;
     results.push({ name: c.name, problems });
     const line = `${problems.length ? 'FAIL' : 'ok  '} ${c.name} (${seconds(Date.now() - start)})`;
     process.stdout.write(`${[line, ...problems.map((p) => `  ${c.name}: ${p}`)].join('\n')}\n`);

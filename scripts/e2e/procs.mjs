@@ -18,7 +18,11 @@ export function run(cmd, args, { input, env, cwd, timeoutMs = 180_000 } = {}) {
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
     // A hung build must not hang the run: it is killed, and reported as timed out.
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
       reject(new Error(`cannot run ${cmd}: ${e.message}`));
@@ -29,7 +33,7 @@ export function run(cmd, args, { input, env, cwd, timeoutMs = 180_000 } = {}) {
       resolve({
         code: code ?? (signal ? 128 : 1),
         signal,
-        timedOut: signal === 'SIGKILL',
+        timedOut,
         stdout: Buffer.concat(out),
         stderr: Buffer.concat(err).toString('utf8'),
       });
