@@ -1,6 +1,7 @@
 // Cases: fixtures/e2e/NAME/ with a build file, an optional context/ and expected/, and case.json.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { SetupError } from './host.mjs';
 
 /** What case.json may say, and the type of each value. */
 const KEYS = {
@@ -59,11 +60,16 @@ function buildsOf(spec) {
 export function loadCase(dir, name) {
   const caseDir = join(dir, name);
   const specFile = join(caseDir, 'case.json');
-  const spec = existsSync(specFile) ? JSON.parse(readFileSync(specFile, 'utf8')) : {};
+  let spec = {};
+  try {
+    if (existsSync(specFile)) spec = JSON.parse(readFileSync(specFile, 'utf8'));
+  } catch (e) {
+    throw new SetupError(`${name}: case.json: ${e.message}`);
+  }
   const problems = validate(name, spec);
   const buildFile = join(caseDir, spec.buildFile ?? 'build.llb');
   if (!existsSync(buildFile)) problems.push(`no build file ${spec.buildFile ?? 'build.llb'}`);
-  if (problems.length) throw new Error(`${name}: ${problems.join('; ')}`);
+  if (problems.length) throw new SetupError(`${name}: ${problems.join('; ')}`);
   const context = join(caseDir, 'context');
   const expected = join(caseDir, 'expected');
   return {
@@ -83,6 +89,6 @@ export function loadCases(dir, names = []) {
     .filter((n) => statSync(join(dir, n)).isDirectory())
     .sort();
   const unknown = names.filter((n) => !all.includes(n));
-  if (unknown.length) throw new Error(`no such case: ${unknown.join(', ')} (cases: ${all.join(', ')})`);
+  if (unknown.length) throw new SetupError(`no such case: ${unknown.join(', ')} (cases: ${all.join(', ')})`);
   return (names.length ? names : all).map((n) => loadCase(dir, n));
 }
