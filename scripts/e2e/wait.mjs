@@ -21,4 +21,3 @@ export async function waitFor(what, daemon, ready, timeoutMs) {
   }
 }
 
-export { tail };
