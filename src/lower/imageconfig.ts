@@ -296,6 +296,15 @@ export function applyOnbuild(stage: StageImage, expression: string): StageImage 
   return update(stage, { OnBuild: [...(stage.image.config.OnBuild ?? []), expression] });
 }
 
+/**
+ * The ONBUILD triggers a stage inherits from its base (a stage or a resolved image), which
+ * lowering dispatches before the stage's own instructions; the stage keeps none of them.
+ */
+export function takeOnbuildTriggers(stage: StageImage): { triggers: string[]; stage: StageImage } {
+  const triggers = [...(stage.image.config.OnBuild ?? [])];
+  return { triggers, stage: triggers.length === 0 ? stage : update(stage, { OnBuild: null }) };
+}
+
 /** A history entry for an instruction lowering handles itself (RUN, COPY, ADD). */
 export function addHistory(stage: StageImage, createdBy: string, withLayer: boolean): StageImage {
   return commit(stage, createdBy, withLayer);

@@ -28,6 +28,7 @@ import {
   parseImageConfig,
   parsePortSpec,
   startStage,
+  takeOnbuildTriggers,
   type StageImage,
 } from '../../src/lower/imageconfig.js';
 
@@ -124,6 +125,14 @@ describe('ENV, ARG, LABEL, USER, WORKDIR, SHELL, MAINTAINER, ONBUILD', () => {
     assert.equal(r.stage.image.config.WorkingDir, '/app/bin');
     assert.deepEqual(r.stage.image.history?.at(-1), { created_by: 'WORKDIR /app/bin', comment: 'buildkit.dockerfile.v0' });
     assert.equal(applyWorkdir(r.stage, '/', false).stage.image.history?.at(-1)?.empty_layer, true);
+  });
+
+  it('a child stage takes its base\'s ONBUILD triggers and keeps none', () => {
+    const parent = applyOnbuild(fresh(), 'RUN echo trigger').image;
+    const { triggers, stage } = takeOnbuildTriggers(startStage(parent));
+    assert.deepEqual(triggers, ['RUN echo trigger']);
+    assert.equal(stage.image.config.OnBuild, null);
+    assert.deepEqual(parent.config.OnBuild, ['RUN echo trigger']);
   });
 
   it('USER, MAINTAINER, ONBUILD', () => {
