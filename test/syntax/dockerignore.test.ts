@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import { cleanPath, readDockerignore } from '../../src/syntax/dockerignore.js';
+import { fixturesDir } from '../helpers.js';
 
 describe('readDockerignore', () => {
   it('skips comments and blank lines and trims patterns', () => {
@@ -33,6 +36,13 @@ describe('readDockerignore', () => {
 
   it('keeps the order of the file', () => {
     assert.deepEqual(readDockerignore('b\na\n!b/keep\nc'), ['b', 'a', '!b/keep', 'c']);
+  });
+
+  it('reads the Dockerfile corpus\'s .dockerignore to the patterns the frontend would send', () => {
+    // excludes.json is derived by hand from dockerignore.ReadAll; llbref does not read .dockerignore.
+    const dir = join(fixturesDir, 'dockerfile', 'dockerignore');
+    const want: unknown = JSON.parse(readFileSync(join(dir, 'excludes.json'), 'utf8'));
+    assert.deepEqual(readDockerignore(readFileSync(join(dir, '.dockerignore'), 'utf8')), want);
   });
 
   it('gives no patterns for an empty file', () => {
