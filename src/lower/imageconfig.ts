@@ -2,7 +2,9 @@
 // Dockerfile frontend (frontend/dockerfile/dockerfile2llb: convert.go's dispatch* functions and
 // the image type it marshals as `containerimage.config`). Values, not LLB: lowering records
 // instructions here, `llbc config` prints the result and a gateway frontend returns it.
-// No imports, so any stage above syntax can use it.
+// It needs only Go's path rules from llb, so lowering, `llbc config` and a frontend can all use it.
+
+import { joinPath } from '../llb/path.js';
 
 export interface ImagePlatform {
   readonly os: string;
@@ -230,7 +232,7 @@ export function applyUser(stage: StageImage, user: string): StageImage {
  * does unless the directory is "/"), which the history entry records.
  */
 export function applyWorkdir(stage: StageImage, path: string, withLayer: boolean): { stage: StageImage; dir: string } {
-  const dir = path.startsWith('/') ? path : cleanPath(`/${stage.image.config.WorkingDir ?? ''}/${path}`);
+  const dir = path.startsWith('/') ? path : joinPath('/', stage.image.config.WorkingDir ?? '', path);
   return { stage: commit(update(stage, { WorkingDir: dir }), `WORKDIR ${dir}`, withLayer), dir };
 }
 
@@ -504,16 +506,6 @@ function update(stage: StageImage, config: Partial<ContainerConfig>): StageImage
 function commit(stage: StageImage, createdBy: string, withLayer = false): StageImage {
   const entry: HistoryEntry = withLayer ? { created_by: createdBy, comment: historyComment } : { created_by: createdBy, comment: historyComment, empty_layer: true };
   return { ...stage, image: { ...stage.image, history: [...(stage.image.history ?? []), entry] } };
-}
-
-function cleanPath(path: string): string {
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return `/${out.join('/')}`;
 }
 
 function trimFraction(n: number): string {

@@ -2,6 +2,8 @@
 // (frontend/dockerfile/dockerignore.ReadAll): the patterns it returns are what the frontend
 // passes, unchanged and in order, as the context source's `local.excludepatterns`.
 
+import { cleanPath } from '../llb/path.js';
+
 /**
  * The exclude patterns of a .dockerignore file. A line is a comment only when `#` is its first
  * character (an indented `# x` is the pattern `# x`, as in Go); blank lines are skipped; a
@@ -39,23 +41,4 @@ const goSpace = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\
 
 function goTrimSpace(s: string): string {
   return s.replace(goSpace, '');
-}
-
-/** Go's path.Clean (filepath.Clean on Unix): the shortest path naming the same file, lexically. */
-export function cleanPath(path: string): string {
-  if (path === '') return '.';
-  const rooted = path.startsWith('/');
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
-      else if (!rooted) out.push('..');
-      continue;
-    }
-    out.push(part);
-  }
-  const joined = out.join('/');
-  if (rooted) return `/${joined}`;
-  return joined === '' ? '.' : joined;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { cleanPath, readDockerignore } from '../../src/syntax/dockerignore.js';
+import { readDockerignore } from '../../src/syntax/dockerignore.js';
 import { fixturesDir } from '../helpers.js';
 
 describe('readDockerignore', () => {
@@ -48,19 +48,4 @@ describe('readDockerignore', () => {
   it('gives no patterns for an empty file', () => {
     assert.deepEqual(readDockerignore(''), []);
   });
-});
-
-describe('cleanPath', () => {
-  for (const [input, want] of [
-    ['', '.'],
-    ['.', '.'],
-    ['a/b/../..', '.'],
-    ['/..', '/'],
-    ['/../a', '/a'],
-    ['../../a/..', '../..'],
-    ['a/../../b', '../b'],
-    ['//a//b//', '/a/b'],
-  ] as const) {
-    it(`cleans ${JSON.stringify(input)} to ${JSON.stringify(want)}`, () => assert.equal(cleanPath(input), want));
-  }
 });
