@@ -3,7 +3,7 @@ import { splitFlags, type LogicalSlice } from '../syntax/args.js';
 import { image } from '../llb/source.js';
 import { parsePlatform, PlatformError, type Platform } from '../llb/platform.js';
 import { State } from '../llb/state.js';
-import type { Compilation } from './lower.js';
+import type { BaseImage, Compilation } from './lower.js';
 import { findStage, type Stage } from './program.js';
 import { expandWord } from './expansion.js';
 import { checkFlags, fail, quotedFields } from './words.js';
@@ -50,9 +50,24 @@ export function startStage(comp: Compilation, stage: Stage): State {
       // Lowered first, as a stage the FROM line names (see lowerStages); the line is read
       // again only to point at it otherwise.
       return comp.results[base.stage.index] ?? comp.require(base.stage, stage.fromLine().base);
-    case 'image':
-      return image(base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
+    case 'image': {
+      const config = comp.options.baseImage?.(base.ref, base.platform ?? comp.options.platform);
+      const st = image(config?.ref ?? base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
+      return config ? inherit(st, config) : st;
+    }
   }
+}
+
+/** The state as Dockerfile starts a stage from an image of this configuration. */
+function inherit(state: State, config: BaseImage): State {
+  let st = state;
+  if (config.workingDir) st = st.dir(config.workingDir);
+  if (config.user) st = st.user(config.user);
+  for (const kv of config.env ?? []) {
+    const eq = kv.indexOf('=');
+    st = eq < 0 ? st.addEnv(kv, '') : st.addEnv(kv.slice(0, eq), kv.slice(eq + 1));
+  }
+  return st;
 }
 
 function platformOf(value: LogicalSlice, lookup: Lookup): Platform {

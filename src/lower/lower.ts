@@ -1,7 +1,7 @@
 import { Diagnostic } from '../diagnostics.js';
 import type { BuildFile, Instruction } from '../syntax/cst.js';
 import { splitFlags, type LogicalSlice } from '../syntax/args.js';
-import { image, local } from '../llb/source.js';
+import { image, local, type LocalOptions } from '../llb/source.js';
 import { StepConstraints } from '../llb/constraints.js';
 import { formatPlatform, type Platform } from '../llb/platform.js';
 import { State } from '../llb/state.js';
@@ -24,11 +24,32 @@ export interface LowerOptions {
   readonly copyMode?: CopyMode;
   /** Step names and source locations on every op. */
   readonly debugInfo?: boolean;
+  /** The options of the `context` local source; a frontend names its client session here. */
+  readonly contextSource?: LocalOptions;
+  /**
+   * A base image's configuration, where the caller knows it (a frontend asks the daemon): a
+   * stage that starts FROM the image inherits its Env, WorkingDir and User, as Dockerfile's do.
+   */
+  readonly baseImage?: (ref: string, platform: Platform) => BaseImage | undefined;
 }
+
+/** What a stage inherits from the image it starts from. */
+export interface BaseImage {
+  /** The reference to build from instead, pinned to the digest the configuration is of. */
+  readonly ref?: string;
+  /** `KEY=value` strings, as an image configuration lists them. */
+  readonly env?: readonly string[];
+  readonly workingDir?: string;
+  readonly user?: string;
+}
+
+/** What the target stage ultimately starts from, following stages built on stages. */
+export type TargetBase = { readonly kind: 'scratch'; readonly platform?: Platform } | { readonly kind: 'image'; readonly ref: string; readonly platform?: Platform };
 
 export interface Lowered {
   readonly state: State;
   readonly warnings: readonly Diagnostic[];
+  readonly base: TargetBase;
 }
 
 /** Signals that lowering must first finish another stage; the instruction is retried after. */
@@ -85,7 +106,7 @@ export class Compilation {
 
   /** `llb.Local("context")`: one source op for the whole build. */
   context(): State {
-    this.contextState ??= local('context');
+    this.contextState ??= local('context', this.options.contextSource);
     return this.contextState;
   }
 
@@ -222,7 +243,13 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
   }
   const state = lowerStages(comp, target);
   warnUnusedBuildArgs(comp);
-  return { state, warnings: comp.warnings };
+  return { state, warnings: comp.warnings, base: targetBase(comp, target) };
+}
+
+function targetBase(comp: Compilation, stage: Stage): TargetBase {
+  let base = comp.base(stage);
+  while (base.kind === 'stage') base = comp.base(base.stage);
+  return base;
 }
 
 /** Dockerfile's automatic platform ARGs; there is no daemon, so the build platform is the target. */
