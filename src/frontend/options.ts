@@ -59,7 +59,9 @@ export function frontendOptions(opts: ReadonlyMap<string, string>): FrontendOpti
   const mode = opts.get('image-resolve-mode') || 'default';
   if (!['default', 'pull', 'local'].includes(mode)) throw new OptionError(`invalid image-resolve-mode: ${mode}`);
   return {
-    filename: opts.get('filename') || 'build.llb',
+    // BuildKit's Dockerfile frontend hands a file whose first line is `# syntax=IMAGE` to
+    // that image with `cmdline` and `source` added: the file is then the Dockerfile's.
+    filename: opts.get('filename') || (opts.has('cmdline') ? 'Dockerfile' : 'build.llb'),
     dockerfileLocal: opts.get('dockerfilekey') || 'dockerfile',
     target: opts.get('target') || undefined,
     buildArgs,

@@ -71,3 +71,91 @@ test('a build returns its ref with the image configuration inherited from its ba
   assert.deepEqual(c.config.Labels, { from: 'base' });
   assert.deepEqual(c.history, [{ created_by: 'base layer' }]);
 });
+
+test('a compile error is returned with the file, line and column, and the source for clients to show', async () => {
+  const text = 'FROM alpine\nENV A=1\nRUNN echo hi\n';
+  const run = await runFrontend({ files: { 'build.llb': text }, images });
+  assert.equal(run.code, 1);
+  assert.equal(run.calls.at(-1)!.method, 'Return');
+  const error = run.returned!.error as { code: number; message: string; details: { type_url: string; value: Uint8Array }[] };
+  assert.match(error.message, /^build\.llb:3:1: unknown instruction "RUNN"/);
+  assert.notEqual(error.code, 0);
+  assert.equal(error.details[0].type_url, 'github.com/moby/buildkit/errdefs.Source+json');
+  const source = JSON.parse(Buffer.from(error.details[0].value).toString('utf8')) as { info: { filename: string; data: string }; ranges: { start: { line: number } }[] };
+  assert.equal(source.info.filename, 'build.llb');
+  assert.equal(Buffer.from(source.info.data, 'base64').toString('utf8'), text);
+  assert.equal(source.ranges[0].start.line, 3);
+  assert.equal(run.returned!.result, undefined);
+});
+
+test('several platforms give a ref and a configuration per platform, and the platform list', async () => {
+  const run = await runFrontend({
+    files: { 'build.llb': 'FROM alpine\nENV X=1\n' },
+    images,
+    opts: ['platform=linux/amd64,linux/arm64'],
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const asked = run.calls.filter((c) => c.method === 'ResolveImageConfig').map((c) => (c.request.Platform as { Architecture: string }).Architecture);
+  assert.deepEqual(asked.sort(), ['amd64', 'arm64']);
+  const result = run.returned!.result as { refs: { refs: Record<string, { id: string }> } };
+  assert.deepEqual(Object.keys(result.refs.refs).sort(), ['linux/amd64', 'linux/arm64']);
+  for (const [platform, ref] of Object.entries(result.refs.refs)) {
+    const c = config(run, `containerimage.config/${platform}`);
+    assert.equal(`${c.os}/${c.architecture}`, platform);
+    assert.deepEqual(c.config.Env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'BASEVAR=base', 'X=1']);
+    // Each platform's ref is the solve of a Definition for that platform.
+    const image = buildOps(run, ref.id).find((op) => op.source)!;
+    assert.equal((image.platform as { Architecture: string }).Architecture, platform.split('/')[1]);
+  }
+  const platforms = JSON.parse(returnedMetadata(run)['refs.platforms']) as { Platforms: { ID: string; Platform: { os: string; architecture: string } }[] };
+  assert.deepEqual(platforms.Platforms.map((p) => [p.ID, `${p.Platform.os}/${p.Platform.architecture}`]), [
+    ['linux/amd64', 'linux/amd64'],
+    ['linux/arm64', 'linux/arm64'],
+  ]);
+});
+
+test('build arguments, the target stage and the file name are the options of BuildKit\'s Dockerfile frontend', async () => {
+  const text = 'FROM alpine AS first\nARG NAME=default\nENV FIRST=$NAME\nRUN true\n\nFROM scratch AS second\nENV SECOND=1\n';
+  const run = await runFrontend({ files: { 'other.llb': text }, images, opts: ['filename=other.llb', 'build-arg:NAME=given', 'target=first', 'platform=linux/amd64'] });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.calls.find((c) => c.method === 'ReadFile')!.request.FilePath, 'other.llb');
+  const exec = buildOps(run).find((op) => op.exec)!.exec as { meta: { env: string[] } };
+  assert.ok(exec.meta.env.includes('FIRST=given'), exec.meta.env.join(' '));
+  assert.equal(config(run).config.User, 'nobody');
+});
+
+test('a stage FROM scratch gets the configuration Dockerfile gives one', async () => {
+  const run = await runFrontend({ files: { 'build.llb': 'FROM scratch\nENV A=1\n' }, opts: ['platform=linux/arm/v7'] });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.calls.filter((c) => c.method === 'ResolveImageConfig').length, 0);
+  const c = config(run) as { architecture: string; variant?: string; config: Record<string, unknown> };
+  assert.deepEqual([c.architecture, c.variant], ['arm', 'v7']);
+  assert.deepEqual(c.config.Env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'A=1']);
+  assert.equal(c.config.WorkingDir, '/');
+});
+
+test('forwarded by a # syntax= line, the file read is the Dockerfile', async () => {
+  const run = await runFrontend({ files: { Dockerfile: '# syntax=example/llbc\nFROM scratch\n' }, opts: ['cmdline=', 'source=example/llbc'] });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.calls.find((c) => c.method === 'ReadFile')!.request.FilePath, 'Dockerfile');
+});
+
+test('a missing build file, an unknown base image and a failed solve are returned as errors', async () => {
+  const missing = await runFrontend({ files: {} });
+  assert.equal(missing.code, 1);
+  assert.match((missing.returned!.error as { message: string }).message, /failed to read build\.llb from the dockerfile local: open build\.llb: no such file/);
+
+  const unknown = await runFrontend({ files: { 'build.llb': 'FROM nothere\n' } });
+  assert.equal(unknown.code, 1);
+  assert.match((unknown.returned!.error as { message: string }).message, /docker\.io\/library\/nothere:latest: not found/);
+
+  const failed = await runFrontend({ files: { 'build.llb': 'FROM alpine\nRUN false\n' }, images, solveError: { code: 2, message: 'process "false" did not complete successfully: exit code: 1' } });
+  assert.equal(failed.code, 1);
+  assert.deepEqual(failed.returned!.error, { code: 2, message: 'process "false" did not complete successfully: exit code: 1', details: [] });
+});
+
+test('the platform defaults to the first worker\'s, as BUILDKIT_WORKERS gives it', async () => {
+  const run = await runFrontend({ files: { 'build.llb': 'FROM alpine\n' }, images, workers: JSON.stringify([{ ID: 'w', Platforms: [{ os: 'linux', architecture: 's390x' }] }]) });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(config(run).architecture, 's390x');
+});
