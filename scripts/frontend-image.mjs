@@ -9,7 +9,7 @@
 // buildctl is found through BUILDKIT_BIN or PATH; llbc must be built (npm run build). Prints
 // the image's reference (REGISTRY/NAME:TAG) on stdout.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +49,28 @@ export function assembleRootfs(dir) {
   for (const lib of sharedLibraries(node)) copyInto(dir, lib);
   for (const f of llbcFiles()) copyInto(dir, join(root, f), join('/llbc', f));
   chmodSync(join(dir, 'llbc/bin/llbc'), 0o755);
+  keepCodeCache(join(dir, 'llbc/dist/llbc.cjs'));
   mkdirSync(join(dir, 'tmp'), { recursive: true });
+}
+
+/**
+ * bin/llbc uses the bundle's V8 code cache only if the bundle's size and modification time
+ * (in nanoseconds) are those the cache starts with: the copy gets a time in whole seconds,
+ * which an image layer keeps, and the cache that time. Without it every frontend run would
+ * compile the bundle again.
+ */
+function keepCodeCache(bundle) {
+  const cache = `${bundle}.cache`;
+  let data;
+  try {
+    data = readFileSync(cache);
+  } catch {
+    return;
+  }
+  const seconds = Math.floor(statSync(join(root, 'dist/llbc.cjs')).mtimeMs / 1000);
+  utimesSync(bundle, seconds, seconds);
+  const { size, mtimeNs } = statSync(bundle, { bigint: true });
+  writeFileSync(cache, Buffer.concat([Buffer.from(`${size} ${mtimeNs}\n`), data.subarray(data.indexOf(10) + 1)]));
 }
 
 /** The Dockerfile that makes the image from the root filesystem. */
