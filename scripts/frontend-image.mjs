@@ -55,11 +55,11 @@ export function assembleRootfs(dir) {
 
 /**
  * bin/llbc uses the bundle's V8 code cache only if the bundle's size and modification time
- * (in nanoseconds) are those the cache starts with: the copy gets a time in whole seconds,
+ * (in nanoseconds) are those the cache starts with: the bundle gets a time in whole seconds,
  * which an image layer keeps, and the cache that time. Without it every frontend run would
- * compile the bundle again.
+ * compile the bundle again (the repository's Dockerfile runs this too).
  */
-function keepCodeCache(bundle) {
+export function keepCodeCache(bundle) {
   const cache = `${bundle}.cache`;
   let data;
   try {
@@ -67,7 +67,7 @@ function keepCodeCache(bundle) {
   } catch {
     return;
   }
-  const seconds = Math.floor(statSync(join(root, 'dist/llbc.cjs')).mtimeMs / 1000);
+  const seconds = Math.floor(statSync(bundle).mtimeMs / 1000);
   utimesSync(bundle, seconds, seconds);
   const { size, mtimeNs } = statSync(bundle, { bigint: true });
   writeFileSync(cache, Buffer.concat([Buffer.from(`${size} ${mtimeNs}\n`), data.subarray(data.indexOf(10) + 1)]));
