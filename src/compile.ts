@@ -1,7 +1,7 @@
 import { decodeSource, Diagnostic, rejectBinary, SourceFile } from './diagnostics.js';
 import { Definition, marshal } from './llb/definition.js';
 import { newConstraints } from './llb/constraints.js';
-import type { Platform } from './llb/platform.js';
+import { formatPlatform, type Platform } from './llb/platform.js';
 import { lower, type Lowered, type TargetBase } from './lower/lower.js';
 import type { State, StateMeta } from './llb/state.js';
 import { defaultCopyImage, defaultPlatform, type CompileOptions } from './options.js';
@@ -43,7 +43,7 @@ export function baseImages(source: SourceFile, options: CompileOptions = {}): { 
   rejectBinary(source);
   const seen = new Map<string, { ref: string; platform: Platform }>();
   const baseImage = (ref: string, platform: Platform) => {
-    seen.set(`${ref} ${platform.os}/${platform.architecture}/${platform.variant ?? ''}`, { ref, platform });
+    seen.set(`${ref} ${formatPlatform(platform)}`, { ref, platform });
     return undefined;
   };
   lowerSource(source, options.platform ?? defaultPlatform, { ...options, baseImage });
