@@ -1,6 +1,6 @@
 // Compiles the TypeScript (for tests) and bundles the CLI (for start-up time).
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import protobuf from 'protobufjs';
 import { generateMessages } from './messages.mjs';
@@ -49,6 +49,14 @@ function loadedOnFirstUse(modules) {
 // .proto text at run time, and the source of the message types' encoders and canonical()
 // (src/wire/encode.ts), generated here.
 const schema = protobuf.parse(readFileSync('src/wire/llb.proto', 'utf8'), { keepCase: true }).root.toJSON();
+// The gateway API's messages (src/wire/gateway/*.proto, which import llb.proto), for
+// `llbc frontend`: one JSON schema of them all, checked here to name only types it declares.
+const gatewayRoot = new protobuf.Root();
+protobuf.parse(readFileSync('src/wire/llb.proto', 'utf8'), gatewayRoot, { keepCase: true });
+for (const file of readdirSync('src/wire/gateway').filter((f) => f.endsWith('.proto')).sort()) {
+  protobuf.parse(readFileSync(`src/wire/gateway/${file}`, 'utf8'), gatewayRoot, { keepCase: true });
+}
+const gatewaySchema = gatewayRoot.resolveAll().toJSON();
 writeFileSync('src/wire/messages.generated.ts', generateMessages(schema));
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 // A failed build must not leave a code cache beside a bundle it was not made from.
@@ -77,6 +85,7 @@ for (const dir of ['dist/src/wire', 'dist']) {
   mkdirSync(dir, { recursive: true });
   copyFileSync('src/wire/llb.proto', `${dir}/llb.proto`);
   writeFileSync(`${dir}/llb.json`, JSON.stringify(schema));
+  writeFileSync(`${dir}/gateway.json`, JSON.stringify(gatewaySchema));
 }
 // Last, as it runs the finished bundle: V8 code for the CLI, made by compiling with it.
 execFileSync(process.execPath, ['scripts/code-cache.cjs'], { stdio: 'inherit' });

@@ -1,8 +1,9 @@
 import { decodeSource, Diagnostic, rejectBinary, SourceFile } from './diagnostics.js';
 import { Definition, marshal } from './llb/definition.js';
 import { newConstraints } from './llb/constraints.js';
-import type { Platform } from './llb/platform.js';
-import { lower, type Lowered } from './lower/lower.js';
+import { formatPlatform, type Platform } from './llb/platform.js';
+import { lower, type Lowered, type TargetBase } from './lower/lower.js';
+import type { State, StateMeta } from './llb/state.js';
 import { defaultCopyImage, defaultPlatform, type CompileOptions } from './options.js';
 import { parse } from './syntax/parser.js';
 import { encodeDefinitionPieces, type SourceInfo } from './wire/definition.js';
@@ -21,19 +22,52 @@ export function compile(source: SourceFile, options: CompileOptions = {}): Compi
   return { bytes: Buffer.concat([...pieces]), warnings };
 }
 
+/** What a frontend needs besides the Definition: the target stage's values and what it starts from. */
+export interface CompiledTarget extends Compiled {
+  readonly meta: StateMeta;
+  readonly base: TargetBase;
+}
+
+/** compile(), with what the target stage's image configuration is made from. */
+export function compileTarget(source: SourceFile, options: CompileOptions = {}): CompiledTarget {
+  const { pieces, warnings, meta, base } = compileInPieces(source, options);
+  return { bytes: Buffer.concat([...pieces]), warnings, meta, base };
+}
+
+/**
+ * The images the target's stages start from (FROM lines, not COPY --from), as a frontend must
+ * resolve them before compileTarget: found by lowering without their configurations, which
+ * FROM lines do not depend on.
+ */
+export function baseImages(source: SourceFile, options: CompileOptions = {}): { ref: string; platform: Platform }[] {
+  rejectBinary(source);
+  const seen = new Map<string, { ref: string; platform: Platform }>();
+  const baseImage = (ref: string, platform: Platform) => {
+    seen.set(`${ref} ${formatPlatform(platform)}`, { ref, platform });
+    return undefined;
+  };
+  lowerSource(source, options.platform ?? defaultPlatform, { ...options, baseImage });
+  return [...seen.values()];
+}
+
 /**
  * compile(), for writing out: the same bytes, in pieces made as they are consumed. The build
  * file is lowered here, so any Diagnostic is thrown before the first piece; the op graph is
  * marshalled as the pieces are read, and each op's bytes written as soon as it is made, so
  * that a large Definition is never in memory whole.
  */
-export function compileInPieces(source: SourceFile, options: CompileOptions = {}): { pieces: Iterable<Uint8Array>; warnings: readonly Diagnostic[] } {
+export function compileInPieces(source: SourceFile, options: CompileOptions = {}): { pieces: Iterable<Uint8Array> } & Omit<CompiledTarget, 'bytes'> {
   rejectBinary(source);
   const platform = options.platform ?? defaultPlatform;
-  const { state, warnings } = lowerSource(source, platform, options);
+  const { state, warnings, base } = lowerSource(source, platform, options);
+  return { pieces: heldBack(definitionPieces(state, platform, sourceInfos(source, options))), warnings, meta: state.meta, base };
+}
+
+/** The state's graph as a pb.Definition, in pieces made as they are read (see encodeDefinitionPieces). */
+export function definitionPieces(state: State, platform: Platform, sources: readonly SourceInfo[] = []): Iterable<Uint8Array> {
   const c = newConstraints({ platform, localUniqueID: 'llbc' });
   const def = new Definition(c);
-  return { pieces: heldBack(encodeDefinitionPieces(marshal(state, c, def), def, sourceInfos(source, options))), warnings };
+  return encodeDefinitionPieces(marshal(state, c, def), def, sources);
 }
 
 /**
@@ -72,5 +106,7 @@ function lowerSource(source: SourceFile, platform: Platform, options: CompileOpt
     copyImage: options.copyImage ?? defaultCopyImage,
     copyMode: options.copyMode,
     debugInfo: options.debugInfo,
+    contextSource: options.contextSource,
+    baseImage: options.baseImage,
   });
 }

@@ -95,8 +95,44 @@ export function image(ref: string, opts: ImageOptions = {}): State {
   return opts.platform ? st.platform(opts.platform) : st;
 }
 
-export function local(name: string, opts: OpOptions = {}): State {
-  return State.of(new SourceOp({ id: `local://${name}`, attrs: noAttrs, caps: ['source.local'] }, opts));
+/** Go's llb.LocalOption values that llbc sets: what a frontend needs to name a client's directory. */
+export interface LocalOptions extends OpOptions {
+  /** The client session that holds the directory (llb.SessionID). */
+  readonly sessionID?: string;
+  /** Shares the transfer cache between builds of different sessions (llb.SharedKeyHint). */
+  readonly sharedKeyHint?: string;
+  /** Only these paths are transferred (llb.FollowPaths). */
+  readonly followPaths?: readonly string[];
+  /** Paths left out of the transfer (llb.ExcludePatterns). */
+  readonly excludePatterns?: readonly string[];
+}
+
+export function local(name: string, opts: LocalOptions = {}): State {
+  const attrs: Record<string, string> = {};
+  const caps = ['source.local'];
+  // The attributes and caps Go's llb.Local sets for each option.
+  if (opts.sessionID) {
+    attrs['local.session'] = opts.sessionID;
+    caps.push('source.local.sessionid');
+  }
+  if (opts.followPaths?.length) {
+    attrs['local.followpaths'] = goJSON(opts.followPaths);
+    caps.push('source.local.followpaths');
+  }
+  if (opts.excludePatterns?.length) {
+    attrs['local.excludepatterns'] = goJSON(opts.excludePatterns);
+    caps.push('source.local.excludepatterns');
+  }
+  if (opts.sharedKeyHint) {
+    attrs['local.sharedkeyhint'] = opts.sharedKeyHint;
+    caps.push('source.local.sharedkeyhint');
+  }
+  return State.of(new SourceOp({ id: `local://${name}`, attrs: caps.length > 1 ? attrs : noAttrs, caps }, opts));
+}
+
+/** A list of strings as Go's encoding/json writes it, which escapes <, > and & for HTML. */
+function goJSON(list: readonly string[]): string {
+  return JSON.stringify(list).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export interface HttpOptions extends OpOptions {

@@ -3,7 +3,7 @@ import type { Instruction } from '../syntax/cst.js';
 import { splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
 import type { Lookup } from '../syntax/expand.js';
 import { instruction, type InstructionInfo } from '../syntax/instructions.js';
-import { image, local } from '../llb/source.js';
+import { image, local, type LocalOptions } from '../llb/source.js';
 import { StepConstraints } from '../llb/constraints.js';
 import { parsePlatform, PlatformError, type Platform } from '../llb/platform.js';
 import { State } from '../llb/state.js';
@@ -28,6 +28,23 @@ export interface LowerOptions {
   readonly copyMode?: CopyMode;
   /** Step names and source locations on every op. */
   readonly debugInfo?: boolean;
+  /** The options of the `context` local source; a frontend names its client session here. */
+  readonly contextSource?: LocalOptions;
+  /**
+   * A base image's configuration, where the caller knows it (a frontend asks the daemon): a
+   * stage that starts FROM the image inherits its Env, WorkingDir and User, as Dockerfile's do.
+   */
+  readonly baseImage?: (ref: string, platform: Platform) => BaseImage | undefined;
+}
+
+/** What a stage inherits from the image it starts from. */
+export interface BaseImage {
+  /** The reference to build from instead, pinned to the digest the configuration is of. */
+  readonly ref?: string;
+  /** `KEY=value` strings, as an image configuration lists them. */
+  readonly env?: readonly string[];
+  readonly workingDir?: string;
+  readonly user?: string;
 }
 
 /** Signals that lowering must first finish another stage; the instruction is retried after. */
@@ -84,7 +101,7 @@ export class Compilation {
 
   /** `llb.Local("context")`: one source op for the whole build. */
   context(): State {
-    this.contextState ??= local('context');
+    this.contextState ??= local('context', this.options.contextSource);
     return this.contextState;
   }
 

@@ -4,7 +4,7 @@ import type { Lookup } from '../syntax/expand.js';
 import type { InstructionName } from '../syntax/instructions.js';
 import { image } from '../llb/source.js';
 import { State } from '../llb/state.js';
-import { readArgs, type Compilation, type StageArgs, type StageScope } from './compilation.js';
+import { readArgs, type BaseImage, type Compilation, type StageArgs, type StageScope } from './compilation.js';
 import type { Stage } from './program.js';
 import { expandWord } from './expansion.js';
 import { fail } from './words.js';
@@ -21,9 +21,24 @@ export function startStage(comp: Compilation, stage: Stage): State {
       // Lowered first, as a stage the FROM line names (see lowerStages); the line is read
       // again only to point at it otherwise.
       return comp.results[base.stage.index] ?? comp.require(base.stage, stage.fromLine().base);
-    case 'image':
-      return image(base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
+    case 'image': {
+      const config = comp.options.baseImage?.(base.ref, base.platform ?? comp.options.platform);
+      const st = image(config?.ref ?? base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
+      return config ? inherit(st, config) : st;
+    }
   }
+}
+
+/** The state as Dockerfile starts a stage from an image of this configuration. */
+function inherit(state: State, config: BaseImage): State {
+  let st = state;
+  if (config.workingDir) st = st.dir(config.workingDir);
+  if (config.user) st = st.user(config.user);
+  for (const kv of config.env ?? []) {
+    const eq = kv.indexOf('=');
+    st = eq < 0 ? st.addEnv(kv, '') : st.addEnv(kv.slice(0, eq), kv.slice(eq + 1));
+  }
+  return st;
 }
 
 /** Lowers one instruction of a stage body: the state after it. */

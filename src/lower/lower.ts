@@ -10,9 +10,13 @@ import { findStage, readProgram, type Stage } from './program.js';
 import { declareArgs, declaredArgNames, lowerInstruction, startStage } from './instructions.js';
 import { fail } from './words.js';
 
+/** What the target stage ultimately starts from, following stages built on stages. */
+export type TargetBase = { readonly kind: 'scratch'; readonly platform?: Platform } | { readonly kind: 'image'; readonly ref: string; readonly platform?: Platform };
+
 export interface Lowered {
   readonly state: State;
   readonly warnings: readonly Diagnostic[];
+  readonly base: TargetBase;
 }
 
 /** Compiles the tree to the state of the target stage. */
@@ -28,7 +32,13 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
   }
   const state = lowerStages(comp, target);
   warnUnusedBuildArgs(comp);
-  return { state, warnings: comp.warnings };
+  return { state, warnings: comp.warnings, base: targetBase(comp, target) };
+}
+
+function targetBase(comp: Compilation, stage: Stage): TargetBase {
+  let base = comp.base(stage);
+  while (base.kind === 'stage') base = comp.base(base.stage);
+  return base;
 }
 
 /** Dockerfile's automatic platform ARGs; there is no daemon, so the build platform is the target. */

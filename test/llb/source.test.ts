@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newConstraints } from '../../src/llb/constraints.js';
 import { Definition, marshal } from '../../src/llb/definition.js';
-import { image } from '../../src/llb/source.js';
+import { image, local } from '../../src/llb/source.js';
 import type { State } from '../../src/llb/state.js';
 import { decodeDefinition } from '../../src/wire/decode.js';
 import { goJSON } from '../../src/wire/json.js';
@@ -34,4 +34,22 @@ test('image sources of one image, named apart, are one op; another platform is a
   assert.equal(a.digest, c.digest);
   assert.notEqual(arm.digest, a.digest);
   assert.notDeepEqual(arm.platform, a.platform);
+});
+
+test('a local source carries the options a frontend gives it as Go\'s llb.Local writes them', () => {
+  const st = local('context', { sessionID: 's1', sharedKeyHint: 'context', followPaths: ['a<b'], excludePatterns: ['*.log'] });
+  const c = newConstraints({ platform: { os: 'linux', architecture: 'amd64' }, localUniqueID: 'test' });
+  const def = new Definition(c);
+  const decoded = decodeDefinition(Buffer.concat([...encodeDefinitionPieces(marshal(st, c, def), def)]));
+  const op = JSON.parse(goJSON('Op', decoded.ops[0].op)) as { Op: { source: { identifier: string; attrs: Record<string, string> } } };
+  assert.deepEqual(op.Op.source.attrs, {
+    'local.excludepatterns': '["*.log"]',
+    'local.followpaths': '["a\\u003cb"]',
+    'local.session': 's1',
+    'local.sharedkeyhint': 'context',
+    'local.unique': 'test',
+  });
+  const metadata = decoded.metadata.get(decoded.ops[0].digest) as { caps: Map<string, boolean> };
+  const caps = [...metadata.caps.keys()].sort();
+  assert.deepEqual(caps, ['source.local', 'source.local.excludepatterns', 'source.local.followpaths', 'source.local.sessionid', 'source.local.sharedkeyhint', 'source.local.unique']);
 });

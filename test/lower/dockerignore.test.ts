@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { readDockerignore } from '../../src/syntax/dockerignore.js';
+import { readDockerignore } from '../../src/lower/dockerignore.js';
 import { fixturesDir } from '../helpers.js';
 
 describe('readDockerignore', () => {

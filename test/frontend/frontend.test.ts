@@ -1,0 +1,161 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeAs, returnedMetadata, runFrontend, type FakeRun } from './fake-gateway.js';
+
+// `llbc frontend` as buildkitd runs it, against a fake LLBBridge server on its stdin and
+// stdout (see fake-gateway.ts): the calls it makes and what it returns.
+
+const alpineDigest = `sha256:${'a'.repeat(64)}`;
+const alpine = {
+  digest: alpineDigest,
+  config: {
+    architecture: 'amd64',
+    os: 'linux',
+    created: '2020-01-01T00:00:00Z',
+    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'BASEVAR=base'], WorkingDir: '/home', User: 'nobody', Cmd: ['sh'], Entrypoint: ['/entry'], Labels: { from: 'base' } },
+    rootfs: { type: 'layers', diff_ids: [`sha256:${'1'.repeat(64)}`] },
+    history: [{ created_by: 'base layer' }],
+  },
+};
+const images = { 'docker.io/library/alpine:latest': alpine };
+
+function config(run: FakeRun, key = 'containerimage.config') {
+  return JSON.parse(returnedMetadata(run)[key]) as { architecture: string; os: string; config: Record<string, unknown>; created?: string; history: unknown[] };
+}
+
+/** The ops of the build's Definition (not the build file's transfer), by kind. */
+function buildOps(run: FakeRun, ref = 'ref-1') {
+  const ops = run.solved.get(ref);
+  assert.ok(ops, `no solve answered ${ref}`);
+  return ops;
+}
+
+test('a build returns its ref with the image configuration inherited from its base', async () => {
+  const run = await runFrontend({
+    files: { 'build.llb': 'FROM alpine\nENV APP=1 BASEVAR=changed\nWORKDIR app\nRUN echo hi\n' },
+    images,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(run.calls.map((c) => c.method), ['Ping', 'Solve', 'ReadFile', 'ResolveImageConfig', 'Solve', 'Return']);
+  // The build file comes from the `dockerfile` local of the client's session, only the file.
+  const local = run.solved.get('ref-0')![0].source as { identifier: string; attrs: Record<string, string> };
+  assert.equal(local.identifier, 'local://dockerfile');
+  assert.equal(local.attrs['local.session'], 'fake-session');
+  assert.equal(local.attrs['local.sharedkeyhint'], 'dockerfile');
+  assert.equal(local.attrs['local.followpaths'], '["build.llb"]');
+  // The base image is resolved for the worker's platform (the fake's is linux/arm64).
+  const resolve = run.calls.find((c) => c.method === 'ResolveImageConfig')!.request;
+  assert.equal(resolve.Ref, 'docker.io/library/alpine:latest');
+  const platform = resolve.Platform as { OS: string; Architecture: string };
+  assert.deepEqual([platform.OS, platform.Architecture], ['linux', 'arm64']);
+  assert.equal(resolve.SessionID, 'fake-session');
+  // The image source is pinned to the resolved digest, and the RUN sees the base's Env, WorkingDir and User.
+  const ops = buildOps(run);
+  const image = ops.find((op) => op.source)!.source as { identifier: string };
+  assert.equal(image.identifier, `docker-image://docker.io/library/alpine:latest@${alpineDigest}`);
+  const meta = (ops.find((op) => op.exec)!.exec as { meta: { env: string[]; cwd: string; user: string } }).meta;
+  assert.deepEqual(meta.env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'APP=1', 'BASEVAR=changed']);
+  assert.equal(meta.cwd, '/home/app');
+  assert.equal(meta.user, 'nobody');
+  // The result: the solved ref, and the configuration.
+  const result = run.returned!.result as { ref: { id: string } };
+  assert.equal(result.ref.id, 'ref-1');
+  const c = config(run);
+  assert.equal(c.architecture, 'arm64');
+  assert.equal(c.created, undefined);
+  assert.deepEqual(c.config.Env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'BASEVAR=changed', 'APP=1']);
+  assert.equal(c.config.WorkingDir, '/home/app');
+  assert.equal(c.config.User, 'nobody');
+  assert.deepEqual(c.config.Cmd, ['sh']);
+  assert.deepEqual(c.config.Entrypoint, ['/entry']);
+  assert.deepEqual(c.config.Labels, { from: 'base' });
+  assert.deepEqual(c.history, [{ created_by: 'base layer' }]);
+});
+
+test('a compile error is returned with the file, line and column, and the source for clients to show', async () => {
+  const text = 'FROM alpine\nENV A=1\nRUNN echo hi\n';
+  const run = await runFrontend({ files: { 'build.llb': text }, images });
+  assert.equal(run.code, 1);
+  assert.equal(run.calls.at(-1)!.method, 'Return');
+  const error = run.returned!.error as { code: number; message: string; details: { type_url: string; value: Uint8Array }[] };
+  assert.match(error.message, /^build\.llb:3:1: unknown instruction "RUNN"/);
+  assert.notEqual(error.code, 0);
+  assert.equal(error.details[0].type_url, 'github.com/moby/buildkit/errdefs.Source+json');
+  const source = JSON.parse(Buffer.from(error.details[0].value).toString('utf8')) as { info: { filename: string; data: string }; ranges: { start: { line: number } }[] };
+  assert.equal(source.info.filename, 'build.llb');
+  assert.equal(Buffer.from(source.info.data, 'base64').toString('utf8'), text);
+  assert.equal(source.ranges[0].start.line, 3);
+  assert.equal(run.returned!.result, undefined);
+});
+
+test('several platforms give a ref and a configuration per platform, and the platform list', async () => {
+  const run = await runFrontend({
+    files: { 'build.llb': 'FROM alpine\nENV X=1\n' },
+    images,
+    opts: ['platform=linux/amd64,linux/arm64'],
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const asked = run.calls.filter((c) => c.method === 'ResolveImageConfig').map((c) => (c.request.Platform as { Architecture: string }).Architecture);
+  assert.deepEqual(asked.sort(), ['amd64', 'arm64']);
+  const result = run.returned!.result as { refs: { refs: Record<string, { id: string }> } };
+  assert.deepEqual(Object.keys(result.refs.refs).sort(), ['linux/amd64', 'linux/arm64']);
+  for (const [platform, ref] of Object.entries(result.refs.refs)) {
+    const c = config(run, `containerimage.config/${platform}`);
+    assert.equal(`${c.os}/${c.architecture}`, platform);
+    assert.deepEqual(c.config.Env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'BASEVAR=base', 'X=1']);
+    // Each platform's ref is the solve of a Definition for that platform.
+    const image = buildOps(run, ref.id).find((op) => op.source)!;
+    assert.equal((image.platform as { Architecture: string }).Architecture, platform.split('/')[1]);
+  }
+  const platforms = JSON.parse(returnedMetadata(run)['refs.platforms']) as { Platforms: { ID: string; Platform: { os: string; architecture: string } }[] };
+  assert.deepEqual(platforms.Platforms.map((p) => [p.ID, `${p.Platform.os}/${p.Platform.architecture}`]), [
+    ['linux/amd64', 'linux/amd64'],
+    ['linux/arm64', 'linux/arm64'],
+  ]);
+});
+
+test('build arguments, the target stage and the file name are the options of BuildKit\'s Dockerfile frontend', async () => {
+  const text = 'FROM alpine AS first\nARG NAME=default\nENV FIRST=$NAME\nRUN true\n\nFROM scratch AS second\nENV SECOND=1\n';
+  const run = await runFrontend({ files: { 'other.llb': text }, images, opts: ['filename=other.llb', 'build-arg:NAME=given', 'target=first', 'platform=linux/amd64'] });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.calls.find((c) => c.method === 'ReadFile')!.request.FilePath, 'other.llb');
+  const exec = buildOps(run).find((op) => op.exec)!.exec as { meta: { env: string[] } };
+  assert.ok(exec.meta.env.includes('FIRST=given'), exec.meta.env.join(' '));
+  assert.equal(config(run).config.User, 'nobody');
+});
+
+test('a stage FROM scratch gets the configuration Dockerfile gives one', async () => {
+  const run = await runFrontend({ files: { 'build.llb': 'FROM scratch\nENV A=1\n' }, opts: ['platform=linux/arm/v7'] });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.calls.filter((c) => c.method === 'ResolveImageConfig').length, 0);
+  const c = config(run) as { architecture: string; variant?: string; config: Record<string, unknown> };
+  assert.deepEqual([c.architecture, c.variant], ['arm', 'v7']);
+  assert.deepEqual(c.config.Env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'A=1']);
+  assert.equal(c.config.WorkingDir, '/');
+});
+
+test('forwarded by a # syntax= line, the file read is the Dockerfile', async () => {
+  const run = await runFrontend({ files: { Dockerfile: '# syntax=example/llbc\nFROM scratch\n' }, opts: ['cmdline=', 'source=example/llbc'] });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.calls.find((c) => c.method === 'ReadFile')!.request.FilePath, 'Dockerfile');
+});
+
+test('a missing build file, an unknown base image and a failed solve are returned as errors', async () => {
+  const missing = await runFrontend({ files: {} });
+  assert.equal(missing.code, 1);
+  assert.match((missing.returned!.error as { message: string }).message, /failed to read build\.llb from the dockerfile local: open build\.llb: no such file/);
+
+  const unknown = await runFrontend({ files: { 'build.llb': 'FROM nothere\n' } });
+  assert.equal(unknown.code, 1);
+  assert.match((unknown.returned!.error as { message: string }).message, /docker\.io\/library\/nothere:latest: not found/);
+
+  const failed = await runFrontend({ files: { 'build.llb': 'FROM alpine\nRUN false\n' }, images, solveError: { code: 2, message: 'process "false" did not complete successfully: exit code: 1' } });
+  assert.equal(failed.code, 1);
+  assert.deepEqual(failed.returned!.error, { code: 2, message: 'process "false" did not complete successfully: exit code: 1', details: [] });
+});
+
+test('the platform defaults to the first worker\'s, as BUILDKIT_WORKERS gives it', async () => {
+  const run = await runFrontend({ files: { 'build.llb': 'FROM alpine\n' }, images, workers: JSON.stringify([{ ID: 'w', Platforms: [{ os: 'linux', architecture: 's390x' }] }]) });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(config(run).architecture, 's390x');
+});
