@@ -4,6 +4,7 @@ import { buildCommand } from './build.js';
 import { diffCommand } from './diff.js';
 import { dumpCommand } from './dump.js';
 import { fmtCommand } from './fmt.js';
+import { lspCommand } from './lsp.js';
 import { ExitStatus, report } from './io.js';
 
 /**
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   dumpCommand(program);
   diffCommand(program);
   fmtCommand(program);
+  lspCommand(program);
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -226,7 +226,7 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
 }
 
 /** Dockerfile's automatic platform ARGs; there is no daemon, so the build platform is the target. */
-function predefinedArgs(p: Platform): [string, string][] {
+export function predefinedArgs(p: Platform): [string, string][] {
   const out: [string, string][] = [];
   for (const prefix of ['TARGET', 'BUILD']) {
     out.push([`${prefix}PLATFORM`, formatPlatform(p)], [`${prefix}OS`, p.os], [`${prefix}ARCH`, p.architecture], [`${prefix}VARIANT`, p.variant ?? '']);
