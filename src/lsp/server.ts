@@ -18,9 +18,13 @@ import { definition, references } from './navigation.js';
 import type { Span } from './outline.js';
 import { documentSymbols, foldingRanges } from './symbols.js';
 
-/** How long to wait after a change before checking, at least: keystrokes come in bursts. */
-const minDelayMs = 5;
-const maxDelayMs = 250;
+/**
+ * How long to wait after a change before checking. Changes that arrive while a check runs are
+ * read after it, each putting the next check off again, so a burst of keystrokes is checked once
+ * however short the wait; a longer one would only delay the diagnostics.
+ */
+const minDelayMs = 2;
+const maxDelayMs = 10;
 
 /**
  * `llbc lsp --stdio`: a language server on standard input and output. Each document is
@@ -31,7 +35,7 @@ export function startServer(): Promise<void> {
   const documents = new TextDocuments(TextDocument);
   const analyses = new Map<string, { version: number; analysis: Analysis }>();
   const timers = new Map<string, NodeJS.Timeout>();
-  // The last check's duration sets the wait: a file that takes long to check is not checked on every keystroke.
+  // Half the last check's duration is the wait (within the bounds above).
   const lastCost = new Map<string, number>();
 
   const analysisOf = (doc: TextDocument): Analysis => {
@@ -57,7 +61,7 @@ export function startServer(): Promise<void> {
   };
   documents.onDidChangeContent(({ document }) => {
     clearTimeout(timers.get(document.uri));
-    const delay = Math.min(maxDelayMs, Math.max(minDelayMs, lastCost.get(document.uri) ?? 0));
+    const delay = Math.min(maxDelayMs, Math.max(minDelayMs, (lastCost.get(document.uri) ?? 0) / 2));
     timers.set(document.uri, setTimeout(publish, delay, document.uri));
   });
   documents.onDidClose(({ document }) => {
