@@ -310,7 +310,7 @@ function namedStages(comp: Compilation, stage: Stage): Stage[] {
   return out;
 }
 
-function cycleError(stack: Stage[], e: NeedStage): never {
+export function cycleError(stack: Stage[], e: NeedStage): never {
   const from = stack.indexOf(e.stage);
   const names = [...stack.slice(from), e.stage].map((s) => s.displayName ?? `stage ${s.index}`);
   fail(e.at, `stage cycle: ${names.join(' -> ')}`, 0, e.at.text.length);

@@ -1,10 +1,9 @@
 import { Diagnostic } from '../diagnostics.js';
 import { defaultCopyImage, defaultPlatform, type CompileOptions } from '../options.js';
-import { offsetOf } from '../syntax/args.js';
 import type { BuildFile, Instruction, Item } from '../syntax/cst.js';
 import { State } from '../llb/state.js';
 import type { Lookup } from '../lower/expand.js';
-import { Compilation, NeedStage, predefinedArgs, type LowerOptions } from '../lower/lower.js';
+import { Compilation, cycleError, NeedStage, predefinedArgs, type LowerOptions } from '../lower/lower.js';
 import { declareArgs, lowerInstruction, startStage, type StageArgs } from '../lower/instructions.js';
 import { readProgram, type Program, type Stage } from '../lower/program.js';
 
@@ -168,8 +167,11 @@ export class Checker {
       } catch (e) {
         if (!(e instanceof NeedStage)) throw e;
         if (cursors[e.stage.index] && stack.includes(e.stage)) {
-          const names = [...stack.slice(stack.indexOf(e.stage)), e.stage].map((s) => s.displayName ?? `stage ${s.index}`);
-          this.record(new Diagnostic(e.at.source.source, offsetOf(e.at), `stage cycle: ${names.join(' -> ')}`, e.at.text.length));
+          try {
+            cycleError(stack, e);
+          } catch (cycle) {
+            this.record(cycle);
+          }
           // Go on without the instruction that closed the cycle.
           if (cursor.next < 0) cursor.state = State.scratch();
           cursor.next++;
