@@ -55,8 +55,11 @@ export class Checker {
     try {
       comp = new Compilation(program, lowerOptions);
     } catch (e) {
+      // A bad `# copy=` directive: reported, and the file checked as if it were not there.
       this.record(e);
-      comp = new Compilation(program, { ...lowerOptions, copyMode: 'exec' });
+      const directives = new Map(program.file.directives);
+      directives.delete('copy');
+      comp = new Compilation({ ...program, file: { ...program.file, directives } }, lowerOptions);
     }
     this.comp = comp;
     for (const [k, v] of predefinedArgs(lowerOptions.platform)) comp.globals.set(k, v);

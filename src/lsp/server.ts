@@ -55,8 +55,16 @@ export function startServer(): Promise<void> {
     const doc = documents.get(uri);
     if (!doc) return;
     const started = performance.now();
-    const diagnostics = analysisOf(doc).diagnostics().map((d) => toLsp(doc, d));
-    lastCost.set(uri, performance.now() - started);
+    let diagnostics: LspDiagnostic[];
+    try {
+      diagnostics = analysisOf(doc).diagnostics().map((d) => toLsp(doc, d));
+    } catch (e) {
+      // A bug in llbc: said in the editor's log, and the server goes on (requests fail alone; the library answers them with the error).
+      connection.console.error(`llbc: internal error checking ${uri}: ${(e as Error)?.stack ?? String(e)}`);
+      return;
+    } finally {
+      lastCost.set(uri, performance.now() - started);
+    }
     void connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
   };
   documents.onDidChangeContent(({ document }) => {
