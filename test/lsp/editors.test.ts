@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../helpers.js';
+import { repoRoot, runCli } from '../helpers.js';
 
 // The VS Code extension under editors/vscode: plain files, checked here as far as they can be
 // without VS Code.
@@ -29,4 +29,11 @@ test('the extension starts `llbc lsp --stdio`, and is valid JavaScript', () => {
   assert.match(source, /args: \['lsp', '--stdio'\]/);
   const r = spawnSync(process.execPath, ['--check', join(dir, manifest.main)]);
   assert.equal(r.status, 0, r.stderr.toString());
+});
+
+test('llbc lsp says what it needs without --stdio, and writes nothing to standard output', () => {
+  const r = runCli(['lsp']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /--stdio/);
+  assert.equal(r.stdout.length, 0);
 });
