@@ -74,10 +74,6 @@ export class Checker {
     }
   }
 
-  get program(): Program | undefined {
-    return this.comp?.program;
-  }
-
   /** Lowers every stage; the compiler's warnings are added to the diagnostics. */
   checkAll(): Diagnostic[] {
     const comp = this.comp;
