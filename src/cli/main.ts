@@ -5,6 +5,7 @@ import { diffCommand } from './diff.js';
 import { dumpCommand } from './dump.js';
 import { fmtCommand } from './fmt.js';
 import { frontendCommand } from './frontend.js';
+import { lspCommand } from './lsp.js';
 import { ExitStatus, report } from './io.js';
 
 /**
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   diffCommand(program);
   fmtCommand(program);
   frontendCommand(program);
+  lspCommand(program);
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });

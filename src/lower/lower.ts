@@ -42,7 +42,7 @@ function targetBase(comp: Compilation, stage: Stage): TargetBase {
 }
 
 /** Dockerfile's automatic platform ARGs; there is no daemon, so the build platform is the target. */
-function predefinedArgs(p: Platform): [string, string][] {
+export function predefinedArgs(p: Platform): [string, string][] {
   const out: [string, string][] = [];
   for (const prefix of ['TARGET', 'BUILD']) {
     out.push([`${prefix}PLATFORM`, formatPlatform(p)], [`${prefix}OS`, p.os], [`${prefix}ARCH`, p.architecture], [`${prefix}VARIANT`, p.variant ?? '']);
@@ -128,7 +128,7 @@ function namedStages(comp: Compilation, stage: Stage): Stage[] {
   return out;
 }
 
-function cycleError(stack: Stage[], e: NeedStage): never {
+export function cycleError(stack: Stage[], e: NeedStage): never {
   const from = stack.indexOf(e.stage);
   const names = [...stack.slice(from), e.stage].map((s) => s.displayName ?? `stage ${s.index}`);
   fail(e.at, `stage cycle: ${names.join(' -> ')}`, 0, e.at.text.length);

@@ -27,6 +27,8 @@ export interface FlagSpec {
    * for when the instruction is lowered.
    */
   readonly stageRef?: boolean;
+  /** The values it takes, where there is a fixed set (completion offers them). */
+  readonly values?: readonly string[];
 }
 
 /**
@@ -70,7 +72,7 @@ export const instructions = [
     name: 'FROM',
     doc: 'Starts a build stage from an image, an earlier stage or scratch, optionally naming it.',
     usage: 'FROM [--platform=os/arch[/variant]] <image | stage | scratch> [AS <name>]',
-    flags: [{ name: 'platform', kind: 'value', doc: 'the platform of the image, and of every op of the stage' }],
+    flags: [{ name: 'platform', kind: 'value', doc: 'the platform of the image, and of every op of the stage', values: ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/386', 'linux/ppc64le', 'linux/s390x', 'linux/riscv64'] }],
     json: 'none',
     layout: 'fields',
     step: true,
@@ -81,8 +83,8 @@ export const instructions = [
     usage: 'RUN [--mount=...]... [--network=...] [--security=...] <command | ["exec", "form"]>',
     flags: [
       { name: 'mount', kind: 'repeatable', doc: 'a mount for this command: type=bind|cache|tmpfs|secret|ssh,target=...' },
-      { name: 'network', kind: 'value', doc: 'the network for this command: default, none or host' },
-      { name: 'security', kind: 'value', doc: 'the security mode for this command: sandbox or insecure' },
+      { name: 'network', kind: 'value', doc: 'the network for this command: default, none or host', values: ['default', 'none', 'host'] },
+      { name: 'security', kind: 'value', doc: 'the security mode for this command: sandbox or insecure', values: ['sandbox', 'insecure'] },
     ],
     json: 'allowed',
     layout: 'shell',

@@ -1,0 +1,248 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CodeActionRequest,
+  CompletionRequest,
+  DefinitionRequest,
+  DocumentFormattingRequest,
+  DocumentSymbolRequest,
+  FoldingRangeRequest,
+  HoverRequest,
+  ReferencesRequest,
+  type CodeAction,
+  type CompletionItem,
+  type DocumentSymbol,
+  type Location,
+  type MarkupContent,
+  type Range,
+} from 'vscode-languageserver-protocol';
+import { instruction } from '../../src/syntax/instructions.js';
+import { runCli } from '../helpers.js';
+import { Client } from './client.js';
+import { applyEdits, positionOf } from './positions.js';
+
+let client: Client;
+before(async () => {
+  client = await Client.start();
+  assert.deepEqual(await client.open(uri, text), []);
+});
+after(async () => {
+  assert.equal(await client.stop(), 0, client.stderr);
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'llbc-lsp-features-'));
+
+const text = [
+  '# copy=file',
+  'ARG GO_VERSION=1.21',
+  'ARG BASE=alpine',
+  '',
+  'FROM golang:${GO_VERSION} AS build',
+  'ARG GO_VERSION',
+  'ENV CGO_ENABLED=0 GOPATH=/go',
+  'WORKDIR /src',
+  'RUN --mount=type=cache,target=/go/pkg/mod go build -o /out/app ./cmd/$CGO_ENABLED',
+  'RUN echo $GO_VERSION && ls',
+  '',
+  'FROM ${BASE} AS final',
+  'COPY --from=build /out/app /app',
+  'RUN --mount=type=bind,from=build,source=/out,target=/mnt ls /mnt',
+  '',
+].join('\n');
+const uri = 'file:///work/features.llb';
+
+
+const at = (needle: string, n = 0, delta = 0) => ({ textDocument: { uri }, position: positionOf(text, needle, n, delta) });
+const rangeOf = (needle: string, n = 0, skip = 0, length = needle.length - skip): Range => ({
+  start: positionOf(text, needle, n, skip),
+  end: positionOf(text, needle, n, skip + length),
+});
+
+async function hoverText(needle: string, n = 0, delta = 0): Promise<string> {
+  const h = await client.connection.sendRequest(HoverRequest.type, at(needle, n, delta));
+  assert.ok(h, `no hover at ${needle}`);
+  return (h.contents as MarkupContent).value;
+}
+
+test('hover tells what an instruction, a flag and a mount key do', async () => {
+  // The instruction table's own lines, and its synopsis.
+  const run = await hoverText('RUN --mount');
+  assert.ok(run.startsWith(`**RUN**: ${instruction('RUN').doc}`), run);
+  assert.ok(run.includes(instruction('RUN').usage), run);
+  assert.match(await hoverText('--mount', 0, 3), /\*\*--mount\*\*: a mount for this command/);
+  assert.match(await hoverText('--from=build', 0, 2), /\*\*--from\*\*: copy from this stage/);
+  assert.match(await hoverText('type=cache', 0, 1), /\*\*type\*\*: The kind of mount/);
+});
+
+test('hover gives the value a variable has at that point', async () => {
+  assert.match(await hoverText('$CGO_ENABLED', 0, 2), /`CGO_ENABLED` = `0` here/);
+  // A stage's bare ARG takes the global default.
+  assert.match(await hoverText('$GO_VERSION', 0, 2), /`GO_VERSION` = `1.21` here/);
+  assert.match(await hoverText('GOPATH'), /`GOPATH` = `\/go` after this line/);
+  assert.match(await hoverText('${GO_VERSION}', 0, 3), /`GO_VERSION` = `1.21` here/);
+});
+
+test('hover on a FROM gives the normalised image reference, or the stage it names', async () => {
+  assert.match(await hoverText('golang:'), /image `docker\.io\/library\/golang:1\.21`/);
+  assert.match(await hoverText('${BASE}', 0, 1), /image `docker\.io\/library\/alpine:latest`/);
+  assert.match(await hoverText('--from=build', 0, 8), /stage `build` \(FROM on line 5\)/);
+});
+
+test('go to definition: stages from --from= and from=, variables from their uses', async () => {
+  const def = async (needle: string, n = 0, delta = 0) => (await client.connection.sendRequest(DefinitionRequest.type, at(needle, n, delta))) as Location;
+  const buildName = rangeOf('AS build', 0, 3);
+  assert.deepEqual((await def('--from=build', 0, 9)).range, buildName);
+  assert.deepEqual((await def('from=build,', 0, 6)).range, buildName);
+  assert.equal((await def('--from=build', 0, 9)).uri, uri);
+  assert.deepEqual((await def('$CGO_ENABLED', 0, 3)).range, rangeOf('CGO_ENABLED=0', 0, 0, 11));
+  // $GO_VERSION in the stage: its ARG; that ARG: the global one.
+  assert.deepEqual((await def('$GO_VERSION', 0, 3)).range, rangeOf('ARG GO_VERSION\n', 0, 4, 10));
+  assert.deepEqual((await def('ARG GO_VERSION\n', 0, 6)).range, rangeOf('ARG GO_VERSION=', 0, 4, 10));
+  assert.deepEqual((await def('${BASE}', 0, 3)).range, rangeOf('ARG BASE', 0, 4, 4));
+});
+
+test('find references of a stage and of a variable', async () => {
+  const refs = async (needle: string, n = 0, delta = 0) =>
+    ((await client.connection.sendRequest(ReferencesRequest.type, { ...at(needle, n, delta), context: { includeDeclaration: true } })) ?? []).map((l) => l.range);
+  const stage = [rangeOf('AS build', 0, 3), rangeOf('--from=build', 0, 7), rangeOf('from=build,', 0, 5, 5)];
+  assert.deepEqual(await refs('AS build', 0, 4), stage);
+  assert.deepEqual(await refs('from=build,', 0, 7), stage);
+  const goVersion = [rangeOf('ARG GO_VERSION=', 0, 4, 10), rangeOf('${GO_VERSION}', 0, 2, 10), rangeOf('ARG GO_VERSION\n', 0, 4, 10), rangeOf('$GO_VERSION', 0, 1, 10)];
+  assert.deepEqual(await refs('$GO_VERSION', 0, 2), goVersion);
+  assert.deepEqual(await refs('ARG GO_VERSION=', 0, 5), goVersion);
+  assert.deepEqual(await refs('$CGO_ENABLED', 0, 2), [rangeOf('CGO_ENABLED=0', 0, 0, 11), rangeOf('$CGO_ENABLED', 0, 1, 11)]);
+});
+
+/** Completion labels after typing `typed` on a new last line of the file. */
+async function completions(typed: string, base = text): Promise<string[]> {
+  const u = `file:///work/complete-${Math.random().toString(36).slice(2)}.llb`;
+  const doc = base + typed;
+  await client.open(u, doc);
+  const lines = doc.split('\n');
+  const r = await client.connection.sendRequest(CompletionRequest.type, {
+    textDocument: { uri: u },
+    position: { line: lines.length - 1, character: lines[lines.length - 1].length },
+  });
+  return ((r ?? []) as CompletionItem[]).map((i) => i.label);
+}
+
+test('completion of instructions, flags, --mount keys and values', async () => {
+  assert.deepEqual(await completions(''), ['FROM', 'RUN', 'COPY', 'ADD', 'ENV', 'ARG', 'WORKDIR', 'USER']);
+  assert.ok((await completions('wo')).includes('workdir'));
+  assert.deepEqual(await completions('RUN --'), ['--mount', '--network', '--security']);
+  assert.deepEqual(await completions('COPY --'), ['--from', '--chown', '--chmod']);
+  assert.deepEqual(await completions('RUN --network='), ['default', 'none', 'host']);
+  assert.deepEqual(await completions('RUN --mount=type='), ['bind', 'cache', 'tmpfs', 'secret', 'ssh']);
+  const cacheKeys = await completions('RUN --mount=type=cache,');
+  assert.ok(cacheKeys.includes('sharing') && cacheKeys.includes('target') && !cacheKeys.includes('size') && !cacheKeys.includes('type'), cacheKeys.join());
+  assert.deepEqual(await completions('RUN --mount=type=cache,target=/c,sharing='), ['shared', 'private', 'locked']);
+});
+
+test('completion of stage names and declared variables', async () => {
+  // The line is in the stage final, which cannot copy from itself.
+  assert.deepEqual(await completions('COPY --from='), ['build']);
+  assert.deepEqual(await completions('RUN --mount=type=bind,from='), ['build']);
+  assert.deepEqual(await completions('FROM '), ['build', 'final', 'scratch']);
+  const vars = await completions('RUN echo $');
+  for (const v of ['GO_VERSION', 'BASE', 'TARGETARCH']) assert.ok(vars.includes(v), `${v} in ${vars.join()}`);
+  // ENV of another stage is not visible; this stage's ENV is.
+  assert.ok(!vars.includes('CGO_ENABLED'));
+  const inBuild = await completions('ENV X=${', text.split('\n').slice(0, 8).join('\n') + '\n');
+  assert.ok(inBuild.includes('CGO_ENABLED') && inBuild.includes('GOPATH'), inBuild.join());
+});
+
+test('document symbols: global ARGs, then stages with their instructions; stages fold', async () => {
+  const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+  assert.deepEqual(
+    symbols.map((s) => [s.name, (s.children ?? []).map((c) => c.name)]),
+    [
+      ['ARG', []],
+      ['ARG', []],
+      ['build', ['ARG', 'ENV', 'WORKDIR', 'RUN', 'RUN']],
+      ['final', ['COPY', 'RUN']],
+    ],
+  );
+  assert.deepEqual(symbols[2].selectionRange, rangeOf('AS build', 0, 3));
+  assert.deepEqual(symbols[2].range, { start: { line: 4, character: 0 }, end: { line: 9, character: 26 } });
+  const folds = await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
+  assert.deepEqual(
+    folds?.map((f) => [f.startLine, f.endLine]),
+    [
+      [4, 9],
+      [11, 13],
+    ],
+  );
+});
+
+async function actions(u: string, doc: string, needle: string): Promise<CodeAction[]> {
+  const diagnostics = await client.open(u, doc);
+  const position = positionOf(doc, needle);
+  const r = await client.connection.sendRequest(CodeActionRequest.type, {
+    textDocument: { uri: u },
+    range: { start: position, end: position },
+    context: { diagnostics: diagnostics.filter((d) => d.range.start.line === position.line) },
+  });
+  return (r ?? []) as CodeAction[];
+}
+
+test('a misspelled instruction is fixed to the nearest one', async () => {
+  for (const [typo, fixed] of [
+    ['RUNN echo hi', 'RUN echo hi'],
+    ['form alpine', 'from alpine'],
+    ['WRKDIR /x', 'WORKDIR /x'],
+  ]) {
+    const doc = `FROM alpine\n${typo}\n`;
+    const found = await actions(`file:///work/typo-${typo.length}.llb`, doc, typo);
+    assert.equal(found.length, 1, typo);
+    assert.equal(applyEdits(doc, Object.values(found[0].edit!.changes!)[0]), `FROM alpine\n${fixed}\n`);
+  }
+  assert.deepEqual(await actions('file:///work/cmd.llb', 'FROM alpine\nCMD ["sh"]\n', 'CMD'), []);
+});
+
+test('in llbc mode a RUN with shell operators can be wrapped in sh -c, keeping compile-time expansion', async () => {
+  const doc = "ARG V=1.2\nFROM alpine\nARG V\nRUN echo $V 'it''s' && ls | wc -l\n";
+  const found = await actions('file:///work/shell.llb', doc, 'RUN');
+  assert.equal(found.length, 1);
+  assert.match(found[0].title, /sh -c/);
+  const wrapped = applyEdits(doc, Object.values(found[0].edit!.changes!)[0]);
+  assert.equal(wrapped.split('\n')[3], `RUN sh -c 'echo '"$V"' '\\''it'\\'''\\''s'\\'' && ls | wc -l'`);
+  // The shell gets the command as written, with $V expanded by llbc.
+  const path = join(dir, 'wrapped.llb');
+  writeFileSync(path, wrapped);
+  const dump = runCli(['dump', path]);
+  assert.equal(dump.code, 0, dump.stderr);
+  const args = /"args":(\[[^\]]*\])/.exec(dump.stdout.toString());
+  assert.ok(args, dump.stdout.toString());
+  assert.deepEqual(JSON.parse(args[1]), ['sh', '-c', "echo 1.2 'it''s' && ls | wc -l"]);
+  assert.deepEqual(await actions('file:///work/plain.llb', 'FROM alpine\nRUN echo "a && b"\n', 'RUN'), []);
+});
+
+test('the mode follows the file name and # mode=: no sh -c fix in a Dockerfile, and its instructions complete', async () => {
+  const doc = 'FROM alpine\nRUN make && make install\n';
+  assert.equal((await actions('file:///work/x.llb', doc, 'RUN')).length, 1);
+  for (const u of ['file:///work/Dockerfile', 'file:///work/app.Dockerfile', 'file:///work/Dockerfile.dev']) {
+    assert.deepEqual(await actions(u, doc, 'RUN'), [], u);
+  }
+  assert.deepEqual(await actions('file:///work/y.llb', `# mode=dockerfile\n${doc}`, 'RUN'), []);
+  assert.ok((await completions('', '# mode=dockerfile\nFROM alpine\n')).includes('CMD'));
+  assert.ok(!(await completions('', 'FROM alpine\n')).includes('CMD'));
+});
+
+test('formatting gives what llbc fmt prints, and leaves a file with a syntax error alone', async () => {
+  const messy = 'from   alpine   as  base\nrun   --network=none  echo   hi\n\n\n\ncopy  a   b\n';
+  const path = join(dir, 'messy.llb');
+  writeFileSync(path, messy);
+  const fmt = runCli(['fmt', path]);
+  assert.equal(fmt.code, 0, fmt.stderr);
+  const u = 'file:///work/messy.llb';
+  await client.open(u, messy);
+  const edits = await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: u }, options: { tabSize: 4, insertSpaces: true } });
+  assert.ok(edits && edits.length > 0);
+  assert.equal(applyEdits(messy, edits), fmt.stdout.toString());
+  const broken = 'from alpine\nrunn   echo\n';
+  await client.open('file:///work/broken.llb', broken);
+  assert.deepEqual(await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: 'file:///work/broken.llb' }, options: { tabSize: 4, insertSpaces: true } }), []);
+});
