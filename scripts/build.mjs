@@ -58,6 +58,8 @@ for (const file of readdirSync('src/wire/gateway').filter((f) => f.endsWith('.pr
 }
 const gatewaySchema = gatewayRoot.resolveAll().toJSON();
 writeFileSync('src/wire/messages.generated.ts', generateMessages(schema));
+// tsc never deletes: the compiled copy of a moved or deleted test would go on running.
+for (const dir of ['dist/src', 'dist/test', 'dist/bench']) rmSync(dir, { recursive: true, force: true });
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 // A failed build must not leave a code cache beside a bundle it was not made from.
 rmSync('dist/llbc.cjs.cache', { force: true });
