@@ -34,10 +34,6 @@ export class Definition {
   private readonly caps = new IntList();
   private readonly capSets: Caps[] = [];
   private readonly capSetNumbers = new Map<string, number>();
-  private readonly capKeys: string[][] = [];
-  /** The two sets most recently used, the last first. */
-  private lastCapSet = 0;
-  private otherCapSet = 0;
   /** The op's step name when that is its whole description. */
   private readonly descriptions = new ChunkedArray<string | Description | undefined>();
   /** Two per entry: a line range of source 0, or a code (see above) and 0. */
@@ -129,39 +125,15 @@ export class Definition {
 
   /** Ops of a kind have the same caps: one copy serves them all. */
   private capSet(caps: Caps): number {
-    // Ops of a kind often come in a row, or two kinds in turn (a COPY's mkdir and exec): first
-    // compare with the last two sets, which makes no key.
-    if (this.isCapSet(caps, this.lastCapSet)) return this.lastCapSet;
-    if (this.isCapSet(caps, this.otherCapSet)) return this.use(this.otherCapSet);
     let key = '';
     for (const k in caps) key += `${caps[k] ? '+' : '-'}${k}\n`;
     let n = this.capSetNumbers.get(key);
     if (n === undefined) {
       n = this.capSets.push(Object.freeze({ ...caps })) - 1;
-      this.capKeys.push(Object.keys(caps));
       this.capSetNumbers.set(key, n);
     }
-    return this.use(n);
+    return n;
   }
-
-  private isCapSet(caps: Caps, n: number): boolean {
-    return n < this.capSets.length && sameCaps(caps, this.capSets[n], this.capKeys[n]);
-  }
-
-  private use(capSet: number): number {
-    if (capSet !== this.lastCapSet) {
-      this.otherCapSet = this.lastCapSet;
-      this.lastCapSet = capSet;
-    }
-    return capSet;
-  }
-}
-
-/** The same caps, in the same order (as the key of capSetNumbers would be). */
-function sameCaps(a: Caps, b: Caps, keys: readonly string[]): boolean {
-  let i = 0;
-  for (const k in a) if (k !== keys[i++] || a[k] !== b[k]) return false;
-  return i === keys.length;
 }
 
 function onlyCustomName(d: Description): boolean {

@@ -44,14 +44,6 @@ export class DigestTable {
   /** Entry number + 1 in each slot, 0 when empty; a digest's first word picks its slot. */
   private slots = new Int32Array(2048);
   length = 0;
-  /**
-   * The strings of digests asked for lately, by number modulo their count: an op's digest is
-   * asked for by each op that reads it, often just after it was made, and an image or the
-   * context by hundreds of ops. Few, so that few young strings are held by this old table.
-   */
-  private readonly recent = new Array<string | undefined>(64).fill(undefined);
-  private readonly recentNumbers = new Int32Array(64).fill(-1);
-
   /** The number of a digest given as its 32 bytes, added if new. */
   intern(raw: Uint8Array): number {
     if (raw.length !== 32) throw new Error('not a sha256 digest');
@@ -72,13 +64,8 @@ export class DigestTable {
 
   /** Digest n as `sha256:<hex>`. */
   digest(n: number): string {
-    const slot = n & (this.recentNumbers.length - 1);
-    if (this.recentNumbers[slot] === n) return this.recent[slot]!;
     const at = 32 * (n & chunkMask);
-    const s = prefix + this.bytes[n >> chunkBits].toString('hex', at, at + 32);
-    this.recentNumbers[slot] = n;
-    this.recent[slot] = s;
-    return s;
+    return prefix + this.bytes[n >> chunkBits].toString('hex', at, at + 32);
   }
 
   /** Orders numbers, in place, by their digests: byte order, which is the order of the hex strings. */

@@ -1,7 +1,7 @@
 import { addCap, marshalConstraints, newConstraints, type Constraints } from './constraints.js';
 import { cleanPath, isAbsPath, joinPath } from './path.js';
 import { released, State, type OpOptions } from './state.js';
-import { InputList, SingleOutputOp, type Output, type Marshalled } from './vertex.js';
+import { InputList, MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
 import { encodeMessage } from '../wire/encode.js';
 import type * as pb from '../wire/messages.generated.js';
 
@@ -87,7 +87,8 @@ export class FileAction {
 }
 
 /** Go's llb.FileOp over a bound chain of actions. */
-export class FileOp extends SingleOutputOp {
+export class FileOp extends MarshalCache implements Vertex {
+  readonly output: Output = new Output(this);
   private readonly constraints?: Partial<Constraints>;
 
   constructor(

@@ -1,11 +1,11 @@
-import { addCap, marshalConstraints, newConstraints, type Constraints, type PbPlatform } from './constraints.js';
+import { addCap, marshalConstraints, newConstraints, type Constraints } from './constraints.js';
 import type { Platform } from './platform.js';
 import { State, type OpOptions } from './state.js';
-import { SingleOutputOp, type Output, type Marshalled } from './vertex.js';
+import { MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
 import { encodeMessage } from '../wire/encode.js';
 import type * as pb from '../wire/messages.generated.js';
 
-/** What a source op is, apart from its constraints: one object can serve many ops. */
+/** What a source op is, apart from its constraints. */
 export interface SourceSpec {
   readonly id: string;
   readonly attrs: Readonly<Record<string, string>>;
@@ -14,7 +14,8 @@ export interface SourceSpec {
 }
 
 /** Go's llb.SourceOp: an image, a local directory, a git repository or an HTTP file. */
-export class SourceOp extends SingleOutputOp {
+export class SourceOp extends MarshalCache implements Vertex {
+  readonly output: Output = new Output(this);
   /**
    * The op's constraints are made from its options, caps and platform when it is marshalled,
    * as for the other ops: a 100,000-stage file has as many image sources.
@@ -53,26 +54,9 @@ export class SourceOp extends SingleOutputOp {
     const { platform, metadata } = marshalConstraints(c, own);
     // Only image sources depend on the platform; BuildKit drops it from the others.
     const pbPlatform = this.spec.id.startsWith('docker-image://') || this.spec.id.startsWith('oci-layout://') ? platform : undefined;
-    // Ops of one spec differ in their metadata, which is not in their bytes, and (rarely) in
-    // their platform: the stages of a large file that start from one image are one encoding.
-    const last = local ? undefined : encodings.get(this.spec);
-    if (last && last.c === c && samePlatform(last.platform, pbPlatform)) {
-      return this.storeEncoded(c, last.bytes, last.digestNumber, metadata, own.sourceLocations);
-    }
     const op: pb.Op = { source: { identifier: this.spec.id, attrs }, platform: pbPlatform, constraints: {} };
-    const bytes = encodeMessage('Op', op);
-    const m = this.store(c, bytes, metadata, own.sourceLocations);
-    if (!local) encodings.set(this.spec, { c, platform: pbPlatform, bytes, digestNumber: m.digestNumber });
-    return m;
+    return this.store(c, encodeMessage('Op', op), metadata, own.sourceLocations);
   }
-}
-
-/** The last encoding of each spec, under the constraints it was marshalled with. */
-const encodings = new WeakMap<SourceSpec, { readonly c: Constraints; readonly platform?: PbPlatform; readonly bytes: Uint8Array; readonly digestNumber: number }>();
-
-function samePlatform(a: PbPlatform | undefined, b: PbPlatform | undefined): boolean {
-  if (!a || !b) return a === b;
-  return a.Architecture === b.Architecture && a.OS === b.OS && a.Variant === b.Variant;
 }
 
 const noAttrs: Readonly<Record<string, string>> = Object.freeze({});
@@ -82,16 +66,11 @@ export interface ImageOptions extends OpOptions {
   readonly platform?: Platform;
 }
 
-/** The last image made: the stages of a large file often start from the same one. */
-let lastImage: { readonly ref: string; readonly spec: SourceSpec } | undefined;
-
 /** `ref` must already be normalized (docker.io/library/alpine:latest). */
 export function image(ref: string, opts: ImageOptions = {}): State {
-  if (lastImage?.ref !== ref || lastImage.spec.platform !== opts.platform) {
-    // Joined rather than concatenated: a concatenated string is a pair of pieces, kept as such.
-    lastImage = { ref, spec: { id: ['docker-image://', ref].join(''), attrs: noAttrs, caps: imageCaps, platform: opts.platform } };
-  }
-  const st = State.of(new SourceOp(lastImage.spec, opts));
+  // Joined rather than concatenated: a concatenated string is a pair of pieces, kept as such.
+  const spec = { id: ['docker-image://', ref].join(''), attrs: noAttrs, caps: imageCaps, platform: opts.platform };
+  const st = State.of(new SourceOp(spec, opts).output);
   return opts.platform ? st.platform(opts.platform) : st;
 }
 
@@ -127,7 +106,7 @@ export function local(name: string, opts: LocalOptions = {}): State {
     attrs['local.sharedkeyhint'] = opts.sharedKeyHint;
     caps.push('source.local.sharedkeyhint');
   }
-  return State.of(new SourceOp({ id: `local://${name}`, attrs: caps.length > 1 ? attrs : noAttrs, caps }, opts));
+  return State.of(new SourceOp({ id: `local://${name}`, attrs: caps.length > 1 ? attrs : noAttrs, caps }, opts).output);
 }
 
 /** A list of strings as Go's encoding/json writes it, which escapes <, > and & for HTML. */
@@ -142,7 +121,7 @@ export interface HttpOptions extends OpOptions {
 export function http(url: string, opts: HttpOptions = {}): State {
   const attrs: Record<string, string> = {};
   if (opts.filename) attrs['http.filename'] = opts.filename;
-  return State.of(new SourceOp({ id: url, attrs, caps: ['source.http'] }, opts));
+  return State.of(new SourceOp({ id: url, attrs, caps: ['source.http'] }, opts).output);
 }
 
 const gitPrefixes: readonly (readonly [string, 'http' | 'https' | 'git' | 'ssh'])[] = [
@@ -185,5 +164,5 @@ export function git(remote: string, ref: string, opts: OpOptions = {}): State {
     caps.push('source.git.mountsshsock');
   }
   caps.push('source.git');
-  return State.of(new SourceOp({ id: `git://${remote}${ref ? `#${ref}` : ''}`, attrs, caps }, opts));
+  return State.of(new SourceOp({ id: `git://${remote}${ref ? `#${ref}` : ''}`, attrs, caps }, opts).output);
 }

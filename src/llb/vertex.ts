@@ -89,11 +89,7 @@ export class MarshalCache {
   }
 
   protected store(c: Constraints, bytes: Uint8Array, metadata: OpMetadata, locations: readonly SourceLocation[]): Marshalled {
-    return this.storeEncoded(c, bytes, digestsOf(c).intern(sha256(bytes)), metadata, locations);
-  }
-
-  /** store(), for bytes whose digest is known: those of another op, encoded the same. */
-  protected storeEncoded(c: Constraints, bytes: Uint8Array, digestNumber: number, metadata: OpMetadata, locations: readonly SourceLocation[]): Marshalled {
+    const digestNumber = digestsOf(c).intern(sha256(bytes));
     this.cachedFor = c;
     this.digestNumber = digestNumber;
     return { digestNumber, bytes, metadata, locations };
@@ -110,29 +106,4 @@ export class MarshalCache {
 
   /** Clears the op's references to other ops' states and outputs. */
   protected dropInputs(): void {}
-}
-
-/**
- * An op with one output, which is the op itself: a large graph then has one object less per
- * op. (It is an Output by shape: Output has no private members.)
- */
-export abstract class SingleOutputOp extends MarshalCache implements Vertex {
-  abstract inputs(): readonly Output[];
-  abstract marshal(c: Constraints): Marshalled;
-
-  get output(): Output {
-    return this;
-  }
-
-  get vertex(): Vertex {
-    return this;
-  }
-
-  index(): number {
-    return 0;
-  }
-
-  toInput(c: Constraints): PbInput {
-    return { digest: digestsOf(c).digest(this.marshal(c).digestNumber), index: 0 };
-  }
 }

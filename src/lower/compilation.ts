@@ -70,10 +70,6 @@ export class Compilation {
   private steps?: Int32Array;
   /** Each stage's number of steps, by stage index; -1 until counted. */
   private stepCounts?: Int32Array;
-  /** The last image reference normalized: every stage of a large file often names the same. */
-  private lastImage?: { readonly ref: string; readonly normalized: string };
-  private lastImageBase?: StageBase;
-  private lastStep?: { readonly instr: Instruction; readonly constraints: StepConstraints };
 
   constructor(
     readonly program: Program,
@@ -127,7 +123,7 @@ export class Compilation {
       return this.require(stage, ref);
     }
     if (/^\d+$/.test(value)) fail(ref, `undefined stage ${value}: the file has ${this.program.stages.length} stage(s)`, 0, ref.text.length);
-    return image(this.normalizedImage(ref, value), { constraints: this.opConstraints(self, instr) });
+    return image(normalizeImage(ref, value), { constraints: this.opConstraints(self, instr) });
   }
 
   /** What the stage's FROM names; resolved once. */
@@ -144,9 +140,7 @@ export class Compilation {
    */
   opConstraints(stage: Stage, instr: Instruction): StepConstraints | undefined {
     if (!this.options.debugInfo) return undefined;
-    // One per instruction, whose ops (an ADD of many URLs has one per URL) share it and its name.
-    if (this.lastStep?.instr !== instr) this.lastStep = { instr, constraints: new StepConstraints(this.stepName(stage, instr), instr.startLine, instr.endLine) };
-    return this.lastStep.constraints;
+    return new StepConstraints(this.stepName(stage, instr), instr.startLine, instr.endLine);
   }
 
   /**
@@ -181,19 +175,6 @@ export class Compilation {
       counts[stage.index] = n;
     }
     return steps[instr.index];
-  }
-
-  /** An image base; the same object as the last one when it is the same, as it is for every stage of many large files. */
-  imageBase(ref: string, platform: Platform | undefined): StageBase {
-    const last = this.lastImageBase;
-    if (last?.kind === 'image' && last.ref === ref && last.platform === platform) return last;
-    return (this.lastImageBase = { kind: 'image', ref, platform });
-  }
-
-  /** normalizeImage, remembering the last answer. */
-  normalizedImage(at: LogicalSlice, ref: string): string {
-    if (this.lastImage?.ref !== ref) this.lastImage = { ref, normalized: normalizeImage(at, ref) };
-    return this.lastImage.normalized;
   }
 }
 
@@ -253,7 +234,7 @@ function resolveStageBase(comp: Compilation, stage: Stage): StageBase {
   // FROM refers only to stages defined above it, so `FROM node AS node` names an image.
   const earlier = findStage(comp.program, base, stage.index);
   if (earlier && !/^\d+$/.test(base)) return { kind: 'stage', stage: earlier };
-  return comp.imageBase(comp.normalizedImage(from.base, base), platform);
+  return { kind: 'image', ref: normalizeImage(from.base, base), platform };
 }
 
 function platformOf(value: LogicalSlice, lookup: Lookup): Platform {
