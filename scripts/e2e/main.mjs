@@ -1,6 +1,7 @@
 // npm run e2e [-- CASE...]: builds every case of fixtures/e2e with a real buildkitd, then stops it.
 import { join } from 'node:path';
-import { loadCases } from './cases.mjs';
+import { loadCases, usesFrontend } from './cases.mjs';
+import { pushFrontendImage } from './frontend.mjs';
 import { createHarness, REPO } from './harness.mjs';
 import { ensureHost, findBuildKit, SetupError } from './host.mjs';
 import { runCase } from './run-case.mjs';
@@ -50,6 +51,10 @@ async function main() {
   let results;
   try {
     await ctx.start(log);
+    if (cases.some(usesFrontend)) {
+      log('building the llbc frontend image');
+      await pushFrontendImage(ctx);
+    }
     log(`ready in ${seconds(Date.now() - started)}; building ${cases.length} case(s)`);
     results = await runAll(ctx, cases);
   } finally {
