@@ -25,7 +25,7 @@ const KEYS = {
   images: 'object', // name -> folder in the case's folder, pushed over the stand-in alpine first
   frontend: 'string[]', // build through llbc as a frontend: "gateway" (gateway.v0) and/or "syntax" (dockerfile.v0 and `# syntax=`)
   pipe: 'boolean', // false: a frontend build's files are not compared with those of llbc | buildctl
-  image: 'object', // { platforms, config }: the image configuration(s) a frontend build's OCI export must have
+  image: 'object', // { platforms, config, byPlatform }: the image configuration(s) a frontend build's OCI export must have
   push: 'string', // a repository of the local registry (e.g. library/app:latest) the frontend build's image is pushed to
 };
 const PER_BUILD = ['buildFile', 'llbc', 'buildArgs', 'target', 'platform', 'secrets', 'ssh', 'allow', 'buildctl', 'output', 'frontend', 'pipe', 'image', 'push'];
@@ -74,8 +74,8 @@ export function loadCase(dir, name) {
   }
   const problems = validate(name, spec);
   const buildFile = join(caseDir, spec.buildFile ?? 'build.llb');
-  if (!existsSync(buildFile)) problems.push(`no build file ${spec.buildFile ?? 'build.llb'}`);
   const builds = buildsOf(spec);
+  if (!existsSync(buildFile) && builds.some((b) => !b.buildFile)) problems.push(`no build file ${spec.buildFile ?? 'build.llb'}`);
   for (const [i, b] of builds.entries()) {
     const frontendOnly = ['pipe', 'image', 'push'].filter((k) => k in b);
     if (frontendOnly.length && !b.frontend?.length) problems.push(`build ${i + 1}: ${frontendOnly.join(', ')} need "frontend"`);

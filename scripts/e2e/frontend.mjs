@@ -95,7 +95,8 @@ function canonical(v) {
  * What differs between the images of an OCI tarball and a build's `image` expectation: one
  * image per platform (`image.platforms`, default the build's), each configuration's os and
  * architecture those of its platform, and each field of `image.config` (Env, Cmd, Labels, ...)
- * exactly as given, absent ones included (`null`: the field must not be set).
+ * exactly as given, absent ones included (`null`: the field must not be set); fields of
+ * `image.byPlatform[PLATFORM]` override those for one platform.
  */
 export function compareImages(images, want, platforms, label) {
   const problems = [];
@@ -109,7 +110,7 @@ export function compareImages(images, want, platforms, label) {
     if (descriptorPlatform && platformOf(descriptorPlatform) !== platform) {
       problems.push(`${label} ${platform}: the index lists this image for ${platformOf(descriptorPlatform)}`);
     }
-    for (const [field, value] of Object.entries(want.config ?? {})) {
+    for (const [field, value] of Object.entries({ ...want.config, ...want.byPlatform?.[platform] })) {
       const actual = image.config?.[field];
       if (canonical(actual ?? null) !== canonical(value)) {
         problems.push(`${label} ${platform}: config ${field} is ${canonical(actual ?? null)}, expected ${canonical(value)} (case.json image.config)`);
@@ -133,9 +134,17 @@ export function compareTrees(pipe, frontend, label) {
   return problems;
 }
 
-/** The entries of `tree` under `folder`, with paths relative to it. */
+/**
+ * The entries of `tree` under `folder`, with paths relative to it. The local exporter, writing
+ * each platform of a result to a folder of its own, prefixes absolute symlink targets with that
+ * folder: the prefix is taken off again.
+ */
 export function subtree(tree, folder) {
   const sub = new Map();
-  for (const [path, e] of tree) if (path.startsWith(`${folder}/`)) sub.set(path.slice(folder.length + 1), e);
+  for (const [path, e] of tree) {
+    if (!path.startsWith(`${folder}/`)) continue;
+    const target = e.target?.startsWith(`/${folder}/`) ? e.target.slice(folder.length + 1) : e.target;
+    sub.set(path.slice(folder.length + 1), target === undefined ? e : { ...e, target });
+  }
   return sub;
 }
