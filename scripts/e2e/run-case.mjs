@@ -109,6 +109,7 @@ async function buildThroughFrontend(ctx, c, b, out) {
     const label = `frontend (${mode})`;
     const dest = `${out}-${mode}`;
     const built = await frontendBuild(ctx, c, b, mode, exportOf(b, dest));
+    if (built.timedOut) return { problems: [`${label}: timed out:\n${lastLines(built.stderr)}`] };
     if (built.code !== 0) return { problems: [`${label}: ${checkFailure(c, 'build', built.stderr).join('\n')}`] };
     tree = await readExport(b, dest);
     for (const [p, want] of piped) problems.push(...compareTrees(want, multi ? subtree(tree, platformFolder(p)) : tree, multi ? `${label} ${p}` : label));
