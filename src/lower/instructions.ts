@@ -98,7 +98,26 @@ const handlers: { readonly [N in InstructionName]: Handler } = {
   ...configHandlers,
 };
 
+/**
+ * Flags the table declares (Dockerfile has them) that BuildKit v0.11.6's Dockerfile frontend
+ * refuses or lacks, and the release that takes them.
+ */
+const newerFlags: Readonly<Record<string, string>> = {
+  checksum: 'BuildKit v0.12 (Dockerfile frontend 1.6; v0.11.6 takes it only in the labs channel)',
+  'keep-git-dir': 'BuildKit v0.12 (Dockerfile frontend 1.6; v0.11.6 takes it only in the labs channel)',
+  exclude: 'BuildKit v0.13 (Dockerfile frontend 1.7)',
+};
+
+function refuseNewerFlags(comp: Compilation, instr: Instruction): void {
+  if (instr.name !== 'COPY' && instr.name !== 'ADD') return;
+  for (const f of readArgs(comp, instr).flags) {
+    const needs = newerFlags[f.name];
+    if (needs) fail(f.slice, `${instr.name} --${f.name} needs ${needs}; llbc targets BuildKit v0.11.6`, 0, f.slice.text.length);
+  }
+}
+
 export function lowerInstruction(comp: Compilation, stage: Stage, instr: Instruction, state: State, declared: StageArgs, config: StageConfig): State {
+  refuseNewerFlags(comp, instr);
   const lookup: Lookup = (name) => state.getEnv().get(name) ?? declared.args?.get(name);
   return handlers[instr.name]({ comp, stage, instr, state, lookup, declared, config });
 }

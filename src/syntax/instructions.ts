@@ -93,7 +93,7 @@ export const instructions = [
   {
     name: 'COPY',
     doc: 'Copies files from the build context, a stage or an image into the stage.',
-    usage: 'COPY [--from=<stage | image>] [--chown=<user>[:<group>]] [--chmod=<mode>] [--link] <src>... <dest> | COPY <<EOF <dest>',
+    usage: 'COPY [--from=<stage | image>] [--chown=<user>[:<group>]] [--chmod=<mode>] [--link] <src>... <dest>',
     flags: [
       { name: 'from', kind: 'value', doc: 'copy from this stage (name or index) or image instead of the build context', stageRef: true },
       { name: 'chown', kind: 'value', doc: 'the owner of the copied files: user, user:group, uid or uid:gid' },
