@@ -58,16 +58,6 @@ test('an unterminated quote on a continuation line points into that line', () =>
   assertDiagnostic(r, 3, 5, /unterminated/, "    'b c");
 });
 
-test('an unterminated JSON exec form is refused', () => {
-  const r = compileFile('json.llb', 'FROM alpine\nRUN ["sh", "-c"\n');
-  assertDiagnostic(r, 2, 16, /unterminated JSON array/, 'RUN ["sh", "-c"');
-});
-
-test('a JSON exec form must hold strings', () => {
-  const r = compileFile('json2.llb', 'FROM alpine\nRUN ["sh", 1]\n');
-  assertDiagnostic(r, 2, 5, /JSON array of strings/, 'RUN ["sh", 1]');
-});
-
 test('an undefined stage index is refused', () => {
   const r = compileFile('index.llb', 'FROM alpine\nCOPY --from=3 /x /y\n');
   assertDiagnostic(r, 2, 13, /undefined stage 3/, 'COPY --from=3 /x /y');
