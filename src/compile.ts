@@ -3,6 +3,7 @@ import { Definition, marshal } from './llb/definition.js';
 import { newConstraints } from './llb/constraints.js';
 import { formatPlatform, type Platform } from './llb/platform.js';
 import { lower, type Lowered, type TargetBase } from './lower/lower.js';
+import { imageConfigJSON, type ImageConfig } from './lower/imageconfig.js';
 import type { State, StateMeta } from './llb/state.js';
 import { defaultCopyImage, defaultPlatform, type CompileOptions } from './options.js';
 import { parse } from './syntax/parser.js';
@@ -26,12 +27,26 @@ export function compile(source: SourceFile, options: CompileOptions = {}): Compi
 export interface CompiledTarget extends Compiled {
   readonly meta: StateMeta;
   readonly base: TargetBase;
+  /** The target stage's OCI image configuration (see Lowered.config; imageConfigJSON prints it). */
+  readonly config: ImageConfig;
 }
 
 /** compile(), with what the target stage's image configuration is made from. */
 export function compileTarget(source: SourceFile, options: CompileOptions = {}): CompiledTarget {
-  const { pieces, warnings, meta, base } = compileInPieces(source, options);
-  return { bytes: Buffer.concat([...pieces]), warnings, meta, base };
+  const { pieces, warnings, meta, base, config } = compileInPieces(source, options);
+  return { bytes: Buffer.concat([...pieces]), warnings, meta, base, config };
+}
+
+/**
+ * `llbc config`: the target stage's OCI image configuration as JSON, in the field order of the
+ * JSON BuildKit's Dockerfile frontend returns as `containerimage.config`. Base images' parts are
+ * unknown offline (empty, as BuildKit's reference resolves every image to), unless
+ * options.baseImage resolves them.
+ */
+export function compileConfig(source: SourceFile, options: CompileOptions = {}): { json: string; warnings: readonly Diagnostic[] } {
+  rejectBinary(source);
+  const { config, warnings } = lowerSource(source, options.platform ?? defaultPlatform, options);
+  return { json: imageConfigJSON(config), warnings };
 }
 
 /**
@@ -59,8 +74,8 @@ export function baseImages(source: SourceFile, options: CompileOptions = {}): { 
 export function compileInPieces(source: SourceFile, options: CompileOptions = {}): { pieces: Iterable<Uint8Array> } & Omit<CompiledTarget, 'bytes'> {
   rejectBinary(source);
   const platform = options.platform ?? defaultPlatform;
-  const { state, warnings, base } = lowerSource(source, platform, options);
-  return { pieces: heldBack(definitionPieces(state, platform, sourceInfos(source, options))), warnings, meta: state.meta, base };
+  const { state, warnings, base, config } = lowerSource(source, platform, options);
+  return { pieces: heldBack(definitionPieces(state, platform, sourceInfos(source, options))), warnings, meta: state.meta, base, config };
 }
 
 /** The state's graph as a pb.Definition, in pieces made as they are read (see encodeDefinitionPieces). */
