@@ -10,12 +10,18 @@ import { expandWord } from './expansion.js';
 import { fail } from './words.js';
 import { lowerRun } from './run.js';
 import { lowerAdd, lowerCopy } from './copy.js';
+import { defaultPathEnv } from './imageconfig.js';
+import type { Platform } from '../llb/platform.js';
+import { file, FileAction, parseChown } from '../llb/fileop.js';
+import { joinPath } from '../llb/path.js';
 
 /** The state a stage starts from: scratch, an earlier stage, or an image. */
 export function startStage(comp: Compilation, stage: Stage): State {
   const base = comp.base(stage);
+  const dockerfile = comp.mode === 'dockerfile';
   switch (base.kind) {
     case 'scratch':
+      if (dockerfile) return inherit(State.scratch().platform(comp.stagePlatform(stage)), {}, comp.stagePlatform(stage));
       return base.platform ? State.scratch().platform(base.platform) : State.scratch();
     case 'stage':
       // Lowered first, as a stage the FROM line names (see lowerStages); the line is read
@@ -24,20 +30,28 @@ export function startStage(comp: Compilation, stage: Stage): State {
     case 'image': {
       const config = comp.options.baseImage?.(base.ref, base.platform ?? comp.options.platform);
       const st = image(config?.ref ?? base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
+      if (dockerfile) return inherit(st.platform(comp.stagePlatform(stage)), config ?? {}, comp.stagePlatform(stage));
       return config ? inherit(st, config) : st;
     }
   }
 }
 
-/** The state as Dockerfile starts a stage from an image of this configuration. */
-function inherit(state: State, config: BaseImage): State {
+/**
+ * The state as Dockerfile starts a stage from an image of this configuration. In Dockerfile
+ * mode (`pathFor`, the stage's platform) the environment has a PATH, as the frontend adds the
+ * default one to a configuration without (an unknown base image's included).
+ */
+function inherit(state: State, config: BaseImage, pathFor?: Platform): State {
   let st = state;
   if (config.workingDir) st = st.dir(config.workingDir);
   if (config.user) st = st.user(config.user);
-  for (const kv of config.env ?? []) {
+  const env = config.env ?? [];
+  for (const kv of env) {
     const eq = kv.indexOf('=');
     st = eq < 0 ? st.addEnv(kv, '') : st.addEnv(kv.slice(0, eq), kv.slice(eq + 1));
   }
+  const path = pathFor && defaultPathEnv(pathFor.os);
+  if (path && !env.some((kv) => kv.startsWith('PATH='))) st = st.addEnv('PATH', path);
   return st;
 }
 
@@ -57,10 +71,14 @@ const handlers: { readonly [N in InstructionName]: Handler } = {
   ADD: lowerAdd,
   ENV: lowerEnv,
   ARG: (scope) => {
-    declareArgs(scope.comp, scope.instr, (scope.declared.args ??= new Map()), scope.lookup, false);
-    return scope.state;
+    const declared = declareArgs(scope.comp, scope.instr, (scope.declared.args ??= new Map()), scope.lookup, false);
+    if (scope.comp.mode !== 'dockerfile') return scope.state;
+    // The frontend puts every ARG with a value into the environment of what follows.
+    let state = scope.state;
+    for (const [name, value] of declared) if (value !== undefined) state = state.addEnv(name, value);
+    return state;
   },
-  WORKDIR: (scope) => scope.state.dir(singleValue(scope, 'a path')),
+  WORKDIR: (scope) => (scope.comp.mode === 'dockerfile' ? dockerfileWorkdir(scope) : scope.state.dir(singleValue(scope, 'a path'))),
   USER: (scope) => scope.state.user(singleValue(scope, 'a user')),
 };
 
@@ -94,7 +112,7 @@ export function declareArgs(
   into: Map<string, string | undefined>,
   lookup: Lookup,
   global: boolean,
-): void {
+): [string, string | undefined][] {
   const rest = noFlags(comp, instr);
   const words = quotedFields(rest);
   if (words.length === 0) fail(rest, 'ARG requires a name');
@@ -110,6 +128,21 @@ export function declareArgs(
     values.push([name, value]);
   }
   for (const [name, value] of values) into.set(name, value);
+  return values;
+}
+
+/**
+ * Dockerfile's WORKDIR: the directory is made (0755, parents, owned by the USER) as a step of
+ * its own, except for `/`; relative paths join the current one.
+ */
+function dockerfileWorkdir(scope: StageScope): State {
+  const value = singleValue(scope, 'a path');
+  const dir = joinPath('/', value.startsWith('/') ? '' : scope.state.getDir() || '/', value);
+  const state = scope.state.dir(dir);
+  if (dir === '/') return state;
+  const user = scope.state.meta.user;
+  const action = FileAction.mkdir(dir, 0o755, { makeParents: true, chown: user ? parseChown(user) : undefined });
+  return file(state, action, { constraints: scope.comp.opConstraints(scope.stage, scope.instr, scope.lookup) });
 }
 
 /** ENV K=V [K2=V2 ...] or ENV K V; values expanded with the variables before the line. */

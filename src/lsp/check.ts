@@ -51,6 +51,9 @@ export class Checker {
       platform: options.platform ?? defaultPlatform,
       copyImage: options.copyImage ?? defaultCopyImage,
       copyMode: options.copyMode,
+      mode: options.mode,
+      // Step names are for builds, not for checking.
+      debugInfo: false,
     };
     let comp: Compilation;
     try {
