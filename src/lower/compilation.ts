@@ -13,6 +13,7 @@ import { findStage, type Program, type Stage } from './program.js';
 import { expandWord } from './expansion.js';
 import { checkFlags, fail } from './words.js';
 import { namesCarryStage, stepImageName, stepText } from './dfsteps.js';
+import type { ImageConfig, StageImage } from './imageconfig.js';
 
 // The state of one compilation, which every instruction handler reads: below the handlers
 // (src/lower/instructions.ts, run.ts, copy.ts) and the driver (lower.ts), which import it.
@@ -51,6 +52,12 @@ export interface LowerOptions {
 export interface BaseImage {
   /** The reference to build from instead, pinned to the digest the configuration is of. */
   readonly ref?: string;
+  /**
+   * The image's whole configuration, which the stage's image configuration starts from; when
+   * absent, one made of `env`, `workingDir` and `user` (and, offline, an empty one, as BuildKit's
+   * reference resolves every image to).
+   */
+  readonly image?: ImageConfig;
   /** `KEY=value` strings, as an image configuration lists them. */
   readonly env?: readonly string[];
   readonly workingDir?: string;
@@ -71,6 +78,8 @@ export class Compilation {
   // By stage index, sized once: a file can have 100,000 stages, and maps would cost several
   // times the memory and leave each table they outgrew behind as garbage.
   readonly results: (State | undefined)[];
+  /** Each finished stage's image configuration, by stage index (FROM <stage> starts from it). */
+  readonly configs: (StageConfig | undefined)[];
   private readonly bases: (StageBase | undefined)[];
   readonly globals = new Map<string, string | undefined>();
   readonly copyMode: CopyMode;
@@ -107,6 +116,7 @@ export class Compilation {
     // Dockerfile's COPY is a FileOp copy; the `# copy=` directive is llbc's.
     this.copyMode = this.mode === 'dockerfile' ? 'file' : (options.copyMode ?? (directive?.value as CopyMode | undefined) ?? 'exec');
     this.results = new Array<State | undefined>(program.stages.length);
+    this.configs = new Array<StageConfig | undefined>(program.stages.length);
     this.bases = new Array<StageBase | undefined>(program.stages.length);
   }
 
@@ -344,6 +354,21 @@ export interface StageScope {
   readonly lookup: Lookup;
   /** The ARGs the stage has declared so far, which ARG adds to. */
   readonly declared: StageArgs;
+  /** The stage's image configuration so far, which the config instructions (and ENV, ...) replace. */
+  readonly config: StageConfig;
+}
+
+/**
+ * A stage's image configuration while it is lowered (the OCI config `llbc config` prints, see
+ * imageconfig.ts). Handlers replace `image` with an `apply*` of it; RUN reads the SHELL from it.
+ */
+export interface StageConfig {
+  image: StageImage;
+  /**
+   * A SHELL instruction ran in this stage or in the stage it starts from. In llbc mode a
+   * shell-form RUN runs through the shell only then (a resolved base image's Shell does not count).
+   */
+  shellSet: boolean;
 }
 
 /** What a FROM line names, resolved once per stage (step names need it before the stage is lowered). */

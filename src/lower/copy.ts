@@ -151,8 +151,12 @@ function parentDir(p: string): string {
 
 /** ADD <http(s) URL | git URL#ref | local path>... <dest>. */
 export function lowerAdd(scope: StageScope): State {
-  const args = readCopyArgs(scope);
   const dockerfile = scope.comp.mode === 'dockerfile';
+  const checksum = readArgs(scope.comp, scope.instr).byName.get('checksum')?.[0];
+  if (dockerfile && checksum) {
+    fail(checksum.slice, "ADD --checksum needs BuildKit v0.12 (Dockerfile frontend 1.6); v0.11.6 refuses it: instruction 'ADD --checksum=<CHECKSUM>' requires the labs channel", 0, checksum.slice.text.length);
+  }
+  const args = readCopyArgs(scope);
   const remote = args.sources.map((s) => remoteSource(s, scope));
   // Dockerfile's ADD unpacks local archives.
   if (remote.every((r) => r === undefined)) return copyLocal(scope, args, dockerfile ? contextFor(scope, args) : scope.comp.context(), dockerfile || undefined);

@@ -2,7 +2,7 @@ import type { Flag, LogicalSlice } from '../syntax/args.js';
 import { run, type ProxyEnv, type MountOptions, type RunOptions, type SecretInfo, type SSHInfo, type CacheSharing } from '../llb/exec.js';
 import { joinPath } from '../llb/path.js';
 import { file, FileAction } from '../llb/fileop.js';
-import { defaultShell } from './imageconfig.js';
+import { commandArgs as shellCommand } from './imageconfig.js';
 import { State, type NetMode, type SecurityMode } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandKeepingQuotes, expandWord } from './expansion.js';
@@ -50,12 +50,7 @@ export function lowerRun(scope: StageScope): State {
 function dockerfileCommand(rest: LogicalSlice, scope: StageScope): string[] {
   const json = dockerfileJson(rest.text);
   if (json) return json;
-  return [...stageShell(scope), rest.text];
-}
-
-/** The shell of shell-form commands: the stage's SHELL, else the platform's default. */
-function stageShell(scope: StageScope): readonly string[] {
-  return defaultShell(scope.comp.stagePlatform(scope.stage).os);
+  return shellCommand(scope.config.image.image, { shell: rest.text });
 }
 
 const proxyArgs = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'] as const;

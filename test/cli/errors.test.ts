@@ -31,9 +31,11 @@ test('unknown instruction points at the keyword', () => {
   assertDiagnostic(r, 2, 1, /unknown instruction "RUNN"/, 'RUNN echo hi');
 });
 
-test('a Dockerfile-only instruction is named as such', () => {
-  const r = compileFile('cmd.llb', 'FROM alpine\nCMD ["sh"]\n');
-  assertDiagnostic(r, 2, 1, /unknown instruction "CMD": CMD configures an image/, 'CMD ["sh"]');
+test('an image-config instruction\'s bad value points at the value', () => {
+  const r = compileFile('stopsignal.llb', 'FROM alpine\nSTOPSIGNAL SIGFOO\n');
+  assertDiagnostic(r, 2, 12, /Invalid signal: SIGFOO/, 'STOPSIGNAL SIGFOO');
+  const p = compileFile('expose.llb', 'FROM alpine\nEXPOSE 80 http\n');
+  assertDiagnostic(p, 2, 11, /invalid port "http"/, 'EXPOSE 80 http');
 });
 
 test('an unknown flag points at the flag', () => {
