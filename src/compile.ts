@@ -5,7 +5,8 @@ import { formatPlatform, type Platform } from './llb/platform.js';
 import { lower, type Lowered, type TargetBase } from './lower/lower.js';
 import { imageConfigJSON, type ImageConfig } from './lower/imageconfig.js';
 import type { State, StateMeta } from './llb/state.js';
-import { defaultCopyImage, defaultPlatform, type CompileOptions } from './options.js';
+import { defaultCopyImage, defaultPlatform, modeOfName, parseMode, type BuildMode, type CompileOptions } from './options.js';
+import type { BuildFile } from './syntax/cst.js';
 import { parse } from './syntax/parser.js';
 import { encodeDefinitionPieces, type SourceInfo } from './wire/definition.js';
 
@@ -107,6 +108,15 @@ function* heldBack(pieces: Iterable<Uint8Array>, limit = 4 << 20): Generator<Uin
   yield* held;
 }
 
+/** The mode a file asks for: its `# mode=` directive, else its name's (`Dockerfile`, `x.Dockerfile`, `Dockerfile.x`). */
+export function fileMode(file: BuildFile): BuildMode {
+  const directive = file.directives.get('mode');
+  if (!directive) return modeOfName(file.source.name);
+  const mode = parseMode(directive.value);
+  if (!mode) throw new Diagnostic(file.source, directive.offset, `unknown mode ${JSON.stringify(directive.value)} in directive: use mode=dockerfile or mode=llbc`);
+  return mode;
+}
+
 function sourceInfos(source: SourceFile, options: CompileOptions): SourceInfo[] {
   return options.debugInfo ? [{ filename: source.name, data: source.text, language: 'llb' }] : [];
 }
@@ -114,7 +124,9 @@ function sourceInfos(source: SourceFile, options: CompileOptions): SourceInfo[] 
 // A function of its own, so that the syntax tree is garbage once lowering is done: for a
 // 100,000-instruction file it weighs more than the output.
 function lowerSource(source: SourceFile, platform: Platform, options: CompileOptions): Lowered {
-  return lower(parse(source), {
+  const file = parse(source);
+  return lower(file, {
+    mode: options.mode ?? fileMode(file),
     buildArgs: options.buildArgs ?? new Map(),
     target: options.target,
     platform,

@@ -3,20 +3,28 @@ import type { Instruction } from '../syntax/cst.js';
 import { splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
 import type { Lookup } from '../syntax/expand.js';
 import { instruction, type InstructionInfo } from '../syntax/instructions.js';
-import { image, local, type LocalOptions } from '../llb/source.js';
+import { image, local, localDeferred, type LocalOptions } from '../llb/source.js';
 import { StepConstraints } from '../llb/constraints.js';
+import { joinPath } from '../llb/path.js';
 import { parsePlatform, PlatformError, type Platform } from '../llb/platform.js';
 import { State } from '../llb/state.js';
 import { normalizeImageRef, ImageRefError } from './imageref.js';
 import { findStage, type Program, type Stage } from './program.js';
 import { expandWord } from './expansion.js';
 import { checkFlags, fail } from './words.js';
+import { namesCarryStage, stepImageName, stepText } from './dfsteps.js';
 import type { ImageConfig, StageImage } from './imageconfig.js';
 
 // The state of one compilation, which every instruction handler reads: below the handlers
 // (src/lower/instructions.ts, run.ts, copy.ts) and the driver (lower.ts), which import it.
 
 export type CopyMode = 'exec' | 'file';
+
+/**
+ * The two languages a build file can be written in: llbc's own (`.llb`, the default) and
+ * Dockerfile, compiled as BuildKit's Dockerfile frontend compiles it.
+ */
+export type BuildMode = 'llbc' | 'dockerfile';
 
 export interface LowerOptions {
   readonly buildArgs: ReadonlyMap<string, string>;
@@ -36,6 +44,8 @@ export interface LowerOptions {
    * stage that starts FROM the image inherits its Env, WorkingDir and User, as Dockerfile's do.
    */
   readonly baseImage?: (ref: string, platform: Platform) => BaseImage | undefined;
+  /** llbc's language (the default) or Dockerfile, lowered as BuildKit's Dockerfile frontend does. */
+  readonly mode?: BuildMode;
 }
 
 /** What a stage inherits from the image it starts from. */
@@ -73,6 +83,16 @@ export class Compilation {
   private readonly bases: (StageBase | undefined)[];
   readonly globals = new Map<string, string | undefined>();
   readonly copyMode: CopyMode;
+  readonly mode: BuildMode;
+  /**
+   * Dockerfile mode: the context paths COPY, ADD and bind mounts use, for the context's
+   * `local.followpaths`; undefined once one uses the whole context.
+   */
+  private contextPaths: Set<string> | undefined = new Set();
+  /** Dockerfile mode: each stage's next step number (the frontend numbers steps as it names them). */
+  private nextStep?: Int32Array;
+  private stepNumbers = new Map<Instruction, number>();
+  private carryStage?: boolean;
   private contextState?: State;
   private helperState?: State;
   /** Each step's number in its stage, from 1, by instruction index; 0 for other instructions. */
@@ -88,7 +108,9 @@ export class Compilation {
     if (directive && directive.value !== 'exec' && directive.value !== 'file') {
       throw new Diagnostic(program.file.source, directive.offset, `unknown copy mode ${JSON.stringify(directive.value)} in directive: use copy=exec or copy=file`);
     }
-    this.copyMode = options.copyMode ?? (directive?.value as CopyMode | undefined) ?? 'exec';
+    this.mode = options.mode ?? 'llbc';
+    // Dockerfile's COPY is a FileOp copy; the `# copy=` directive is llbc's.
+    this.copyMode = this.mode === 'dockerfile' ? 'file' : (options.copyMode ?? (directive?.value as CopyMode | undefined) ?? 'exec');
     this.results = new Array<State | undefined>(program.stages.length);
     this.configs = new Array<StageConfig | undefined>(program.stages.length);
     this.bases = new Array<StageBase | undefined>(program.stages.length);
@@ -105,10 +127,34 @@ export class Compilation {
     throw new NeedStage(stage, at);
   }
 
-  /** `llb.Local("context")`: one source op for the whole build. */
-  context(): State {
-    this.contextState ??= local('context', this.options.contextSource);
+  /**
+   * `llb.Local("context")`: one source op for the whole build. In Dockerfile mode, as the
+   * frontend makes it: with a shared key hint, its step name and the paths the build uses
+   * (`path`, a path the caller copies from it; undefined for the whole context).
+   */
+  context(path?: string): State {
+    if (this.mode !== 'dockerfile') {
+      this.contextState ??= local('context', this.options.contextSource);
+      return this.contextState;
+    }
+    const p = path === undefined ? '' : joinPath('/', path).slice(1);
+    if (p === '') this.contextPaths = undefined;
+    else this.contextPaths?.add(p);
+    this.contextState ??= localDeferred(
+      'context',
+      () => ({
+        ...this.options.contextSource,
+        sharedKeyHint: 'context',
+        followPaths: this.contextPaths && [...this.contextPaths].sort(compareStrings),
+      }),
+      this.debugNames() ? { constraints: { metadata: { caps: {}, description: { 'llb.customname': '[internal] load build context' } } } } : {},
+    );
     return this.contextState;
+  }
+
+  /** Whether ops get step names: asked for (llbc mode), or unless refused (Dockerfile mode, as the frontend names every step). */
+  debugNames(): boolean {
+    return this.mode === 'dockerfile' ? this.options.debugInfo !== false : !!this.options.debugInfo;
   }
 
   copyHelper(): State {
@@ -133,7 +179,13 @@ export class Compilation {
       return this.require(stage, ref);
     }
     if (/^\d+$/.test(value)) fail(ref, `undefined stage ${value}: the file has ${this.program.stages.length} stage(s)`, 0, ref.text.length);
-    return image(normalizeImage(ref, value), { constraints: this.opConstraints(self, instr) });
+    const normalized = normalizeImage(ref, value);
+    if (this.mode === 'dockerfile') {
+      // The frontend makes the image a stage of its own, named as its FROM with no step number.
+      const named = this.debugNames() ? new StepConstraints(`FROM ${stepImageName(value, normalized)}`, instr.startLine, instr.endLine, '') : undefined;
+      return image(normalized, { constraints: named, platform: self === undefined ? undefined : this.stagePlatform(self) });
+    }
+    return image(normalized, { constraints: this.opConstraints(self, instr) });
   }
 
   /** What the stage's FROM names; resolved once. */
@@ -148,9 +200,58 @@ export class Compilation {
    * with Dockerfile's progress name, and the instruction's lines as a source location
    * (1-based, character 0, continuation lines included, as the Dockerfile frontend writes).
    */
-  opConstraints(stage: Stage, instr: Instruction): StepConstraints | undefined {
+  opConstraints(stage: Stage, instr: Instruction, lookup?: Lookup): StepConstraints | undefined {
+    if (this.mode === 'dockerfile') return this.dockerfileStep(stage, instr, lookup);
     if (!this.options.debugInfo) return undefined;
     return new StepConstraints(this.stepName(stage, instr), instr.startLine, instr.endLine);
+  }
+
+  /**
+   * Dockerfile mode's step name and command description, as BuildKit v0.11.6's frontend makes
+   * them: `[NAME i/n] ...` with NAME only when the build has several dispatch states, `i`
+   * taken as names are made, the text expanded with the variables known at the instruction.
+   */
+  private dockerfileStep(stage: Stage, instr: Instruction, lookup: Lookup | undefined): StepConstraints | undefined {
+    if (!this.debugNames()) return undefined;
+    const raw = joinedLine(instr);
+    const base = this.base(stage);
+    let text: string;
+    let command: string | undefined;
+    if (instr === stage.from && base.kind === 'image') {
+      text = `FROM ${stepImageName(expandWord(stage.fromLine().base, (n) => this.globals.get(n)), base.ref)}`;
+      command = raw;
+    } else {
+      text = stepText(this.program, instr, lookup ?? (() => undefined), raw);
+      if (instr.name === 'RUN') command = raw;
+    }
+    this.carryStage ??= namesCarryStage(this.program, (ref) => findStage(this.program, ref) !== undefined);
+    const label = this.carryStage ? `${stage.name ?? `stage-${stage.index}`} ` : '';
+    let n = this.stepNumbers.get(instr);
+    if (n === undefined) {
+      const next = (this.nextStep ??= new Int32Array(this.program.stages.length));
+      n = ++next[stage.index];
+      this.stepNumbers.set(instr, n);
+    }
+    const name = `[${label}${n}/${this.dockerfileStepCount(stage)}] ${text}`;
+    return new StepConstraints(name, instr.startLine, instr.endLine, command);
+  }
+
+  /** The steps the frontend counts in a stage: FROM of an image, and each RUN, COPY, ADD and WORKDIR. */
+  private dockerfileStepCount(stage: Stage): number {
+    const counts = (this.stepCounts ??= new Int32Array(this.program.stages.length).fill(-1));
+    if (counts[stage.index] < 0) {
+      let n = this.base(stage).kind === 'image' ? 1 : 0;
+      for (let k = 0; k < stage.size; k++) if (dockerfileSteps.has(stage.at(k).name)) n++;
+      counts[stage.index] = n;
+    }
+    return counts[stage.index];
+  }
+
+  /** The platform of a stage's ops: its FROM's, else the build's. */
+  stagePlatform(stage: Stage): Platform {
+    const base = this.base(stage);
+    if (base.kind === 'stage') return this.stagePlatform(base.stage);
+    return base.platform ?? this.options.platform;
   }
 
   /**
@@ -188,12 +289,18 @@ export class Compilation {
   }
 }
 
+const dockerfileSteps: ReadonlySet<string> = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR']);
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
  * The instruction on one line as Dockerfile's parser joins it: each `\` and line break
  * removed and nothing inserted, comment lines and blank lines inside the continuation
  * dropped whole (their indentation too).
  */
-function joinedLine(instr: Instruction): string {
+export function joinedLine(instr: Instruction): string {
   const body = instr.body;
   let text = '';
   for (let i = 0; i < body.length; i++) {

@@ -11,15 +11,21 @@ import { expandWord } from './expansion.js';
 import { fail } from './words.js';
 import { lowerRun } from './run.js';
 import { lowerAdd, lowerCopy } from './copy.js';
+import { file, FileAction, parseChown } from '../llb/fileop.js';
+import { joinPath } from '../llb/path.js';
 import { configHandlers, nameValuePairs } from './config.js';
 import { applyArg, applyEnv, applyUser, applyWorkdir, baseImage, emptyImage, startStage as startImage, type ImageConfig } from './imageconfig.js';
 
 /** The state a stage starts from (scratch, an earlier stage, or an image), and its image configuration. */
 export function startStage(comp: Compilation, stage: Stage): { state: State; config: StageConfig } {
   const base = comp.base(stage);
+  const dockerfile = comp.mode === 'dockerfile';
   switch (base.kind) {
     case 'scratch': {
-      const start = scratchStart(base.platform ?? comp.options.platform);
+      const platform = base.platform ?? comp.options.platform;
+      const start = scratchStart(platform);
+      // Dockerfile mode: the exec env starts from emptyImage's (the default PATH).
+      if (dockerfile) return { ...start, state: inherit(start.state.platform(platform), start.config.image.image) };
       return base.platform ? { ...start, state: start.state.platform(base.platform) } : start;
     }
     case 'stage': {
@@ -35,7 +41,10 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
       const st = image(resolved?.ref ?? base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
       const config = resolved && resolvedConfig(resolved);
       // Offline no configuration is known: BuildKit's reference resolves every image to an empty one.
-      return { state: config ? inherit(st, config) : st, config: { image: startImage(baseImage(config, platform)), shellSet: false } };
+      const img = baseImage(config, platform);
+      // Dockerfile mode: the state starts from the image's configuration, PATH ensured, as the frontend's.
+      if (dockerfile) return { state: inherit(st.platform(comp.stagePlatform(stage)), img), config: { image: startImage(img), shellSet: false } };
+      return { state: config ? inherit(st, config) : st, config: { image: startImage(img), shellSet: false } };
     }
   }
 }
@@ -52,7 +61,10 @@ function resolvedConfig(base: BaseImage): ImageConfig {
   return { architecture: '', os: '', rootfs: { type: 'layers', diff_ids: null }, config };
 }
 
-/** The state as Dockerfile starts a stage from an image of this configuration (as the image has it: no PATH added). */
+/**
+ * The state as Dockerfile starts a stage from an image of this configuration, as the image has
+ * it (baseImage and emptyImage have ensured the PATH the frontend adds).
+ */
 function inherit(state: State, image: ImageConfig): State {
   const config = image.config;
   let st = state;
@@ -83,10 +95,14 @@ const handlers: { readonly [N in InstructionName]: Handler } = {
   ARG: (scope) => {
     const values = declareArgs(scope.comp, scope.instr, (scope.declared.args ??= new Map()), scope.lookup, false);
     scope.config.image = applyArg(scope.config.image, values);
-    return scope.state;
+    if (scope.comp.mode !== 'dockerfile') return scope.state;
+    // The frontend puts every ARG with a value into the environment of what follows.
+    let state = scope.state;
+    for (const [name, value] of values) if (value !== undefined) state = state.addEnv(name, value);
+    return state;
   },
   WORKDIR: (scope) => {
-    const state = scope.state.dir(singleValue(scope, 'a path'));
+    const state = scope.comp.mode === 'dockerfile' ? dockerfileWorkdir(scope) : scope.state.dir(singleValue(scope, 'a path'));
     scope.config.image = applyWorkdir(scope.config.image, state.getDir(), false).stage;
     return state;
   },
@@ -164,6 +180,20 @@ export function declareArgs(
   }
   for (const [name, value] of values) into.set(name, value);
   return values;
+}
+
+/**
+ * Dockerfile's WORKDIR: the directory is made (0755, parents, owned by the USER) as a step of
+ * its own, except for `/`; relative paths join the current one.
+ */
+function dockerfileWorkdir(scope: StageScope): State {
+  const value = singleValue(scope, 'a path');
+  const dir = joinPath('/', value.startsWith('/') ? '' : scope.state.getDir() || '/', value);
+  const state = scope.state.dir(dir);
+  if (dir === '/') return state;
+  const user = scope.state.meta.user;
+  const action = FileAction.mkdir(dir, 0o755, { makeParents: true, chown: user ? parseChown(user) : undefined });
+  return file(state, action, { constraints: scope.comp.opConstraints(scope.stage, scope.instr, scope.lookup) });
 }
 
 /** ENV K=V [K2=V2 ...] or ENV K V; values expanded with the variables before the line. */

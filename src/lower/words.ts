@@ -25,6 +25,21 @@ export function parseJsonForm(s: LogicalSlice): string[] | undefined {
 }
 
 /**
+ * Dockerfile's parseMaybeJSON: a JSON array of strings is the JSON form; anything else,
+ * text starting with `[` included, is not, and no error.
+ */
+export function dockerfileJson(text: string): string[] | undefined {
+  if (!text.startsWith('[')) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return (value as string[]).map(wellFormed);
+  } catch {
+    // Shell form.
+  }
+  return undefined;
+}
+
+/**
  * Checks an instruction's flags against its row of the instruction table; returns each flag's
  * occurrences by name, in order.
  */

@@ -52,6 +52,9 @@ export class Checker {
       platform: options.platform ?? defaultPlatform,
       copyImage: options.copyImage ?? defaultCopyImage,
       copyMode: options.copyMode,
+      mode: options.mode,
+      // Step names are for builds, not for checking.
+      debugInfo: false,
     };
     let comp: Compilation;
     try {
