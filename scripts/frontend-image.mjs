@@ -73,13 +73,15 @@ export function keepCodeCache(bundle) {
   writeFileSync(cache, Buffer.concat([Buffer.from(`${size} ${mtimeNs}\n`), data.subarray(data.indexOf(10) + 1)]));
 }
 
+/** The image's configuration, as the Dockerfile lines that follow `FROM scratch` and `COPY . /`. */
+export const imageConfigLines = [
+  'ENV PATH=/usr/local/bin:/usr/bin:/bin',
+  'LABEL moby.buildkit.frontend.network.none="true"',
+  'ENTRYPOINT ["/usr/local/bin/node", "/llbc/bin/llbc", "frontend"]',
+];
+
 /** The Dockerfile that makes the image from the root filesystem. */
-export const imageDockerfile = `FROM scratch
-COPY . /
-ENV PATH=/usr/local/bin:/usr/bin:/bin
-LABEL moby.buildkit.frontend.network.none="true"
-ENTRYPOINT ["/usr/local/bin/node", "/llbc/bin/llbc", "frontend"]
-`;
+export const imageDockerfile = ['FROM scratch', 'COPY . /', ...imageConfigLines, ''].join('\n');
 
 function buildctl() {
   const bin = process.env.BUILDKIT_BIN;

@@ -1,6 +1,7 @@
 // Cases: fixtures/e2e/NAME/ with a build file, an optional context/ and expected/, and case.json.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { FRONTEND_MODES } from './frontend.mjs';
 import { SetupError } from './host.mjs';
 
 /** What case.json may say, and the type of each value. */
@@ -20,10 +21,14 @@ const KEYS = {
   exactTree: 'boolean', // the output has no file beyond expected/ (default true)
   files: 'object', // path -> { type, mode, uid, gid, target } checked in the output
   absent: 'string[]', // paths the output must not have
-  fails: 'object', // { at: "llbc" | "build", message } the build is expected to fail so
+  fails: 'object', // { at: "llbc" | "build", message } the build is expected to fail so (message: one string or several)
   images: 'object', // name -> folder in the case's folder, pushed over the stand-in alpine first
+  frontend: 'string[]', // build through llbc as a frontend: "gateway" (gateway.v0) and/or "syntax" (dockerfile.v0 and `# syntax=`)
+  pipe: 'boolean', // false: a frontend build's files are not compared with those of llbc | buildctl
+  image: 'object', // { platforms, config, byPlatform }: the image configuration(s) a frontend build's OCI export must have
+  push: 'string', // a repository of the local registry (e.g. library/app:latest) the frontend build's image is pushed to
 };
-const PER_BUILD = ['llbc', 'buildArgs', 'target', 'platform', 'secrets', 'ssh', 'allow', 'buildctl', 'output'];
+const PER_BUILD = ['buildFile', 'llbc', 'buildArgs', 'target', 'platform', 'secrets', 'ssh', 'allow', 'buildctl', 'output', 'frontend', 'pipe', 'image', 'push'];
 
 function typeOf(v) {
   if (Array.isArray(v)) return v.every((x) => typeof x === 'string') ? 'string[]' : v.every((x) => x && typeof x === 'object') ? 'object[]' : 'array';
@@ -38,6 +43,7 @@ function validate(name, spec, where = 'case.json') {
   }
   if (spec.output !== undefined && !['local', 'tar'].includes(spec.output)) problems.push(`${where}: "output" must be "local" or "tar"`);
   if (spec.fails && !['llbc', 'build'].includes(spec.fails.at)) problems.push(`${where}: "fails.at" must be "llbc" or "build"`);
+  for (const m of spec.frontend ?? []) if (!FRONTEND_MODES.includes(m)) problems.push(`${where}: "frontend" modes are ${FRONTEND_MODES.join(' and ')}, not "${m}"`);
   for (const [i, b] of (spec.builds ?? []).entries()) {
     for (const k of Object.keys(b)) if (!PER_BUILD.includes(k)) problems.push(`${where}: builds[${i}] cannot set "${k}"`);
     problems.push(...validate(name, b, `${where} builds[${i}]`).filter((p) => !p.includes('unknown key')));
@@ -68,7 +74,13 @@ export function loadCase(dir, name) {
   }
   const problems = validate(name, spec);
   const buildFile = join(caseDir, spec.buildFile ?? 'build.llb');
-  if (!existsSync(buildFile)) problems.push(`no build file ${spec.buildFile ?? 'build.llb'}`);
+  const builds = buildsOf(spec);
+  if (!existsSync(buildFile) && builds.some((b) => !b.buildFile)) problems.push(`no build file ${spec.buildFile ?? 'build.llb'}`);
+  for (const [i, b] of builds.entries()) {
+    const frontendOnly = ['pipe', 'image', 'push'].filter((k) => k in b);
+    if (frontendOnly.length && !b.frontend?.length) problems.push(`build ${i + 1}: ${frontendOnly.join(', ')} need "frontend"`);
+    if (b.buildFile && !existsSync(join(caseDir, b.buildFile))) problems.push(`build ${i + 1}: no build file ${b.buildFile}`);
+  }
   if (problems.length) throw new SetupError(`${name}: ${problems.join('; ')}`);
   const context = join(caseDir, 'context');
   const expected = join(caseDir, 'expected');
@@ -79,8 +91,13 @@ export function loadCase(dir, name) {
     buildFile,
     context: existsSync(context) ? context : undefined,
     expected: existsSync(expected) ? expected : undefined,
-    builds: buildsOf(spec),
+    builds,
   };
+}
+
+/** True if a build of the case goes through llbc as a frontend (whose image the run must then build). */
+export function usesFrontend(c) {
+  return c.builds.some((b) => b.frontend?.length);
 }
 
 /** The cases under `dir` (all, or those named), in name order. */

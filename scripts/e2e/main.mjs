@@ -1,6 +1,9 @@
 // npm run e2e [-- CASE...]: builds every case of fixtures/e2e with a real buildkitd, then stops it.
+// npm run e2e -- --bench: instead, times cached builds through llbc as a frontend (bench.mjs).
 import { join } from 'node:path';
-import { loadCases } from './cases.mjs';
+import { benchFrontend } from './bench.mjs';
+import { loadCases, usesFrontend } from './cases.mjs';
+import { pushFrontendImage } from './frontend.mjs';
 import { createHarness, REPO } from './harness.mjs';
 import { ensureHost, findBuildKit, SetupError } from './host.mjs';
 import { runCase } from './run-case.mjs';
@@ -35,7 +38,9 @@ async function runAll(ctx, cases) {
 
 async function main() {
   const started = Date.now();
-  const cases = loadCases(CASES, process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const bench = args.includes('--bench');
+  const cases = bench ? [] : loadCases(CASES, args);
   const buildkit = await findBuildKit();
   await ensureHost(log);
   const ctx = createHarness(buildkit);
@@ -50,6 +55,15 @@ async function main() {
   let results;
   try {
     await ctx.start(log);
+    if (bench || cases.some(usesFrontend)) {
+      log('building the llbc frontend image');
+      await pushFrontendImage(ctx);
+    }
+    if (bench) {
+      log(`ready in ${seconds(Date.now() - started)}; benchmarking the frontend`);
+      await benchFrontend(ctx);
+      return 0;
+    }
     log(`ready in ${seconds(Date.now() - started)}; building ${cases.length} case(s)`);
     results = await runAll(ctx, cases);
   } finally {

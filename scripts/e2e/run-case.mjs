@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareOutput } from './check.mjs';
+import { buildPlatforms, compareImages, compareTrees, frontendArgs, platformFolder, readOciImages, subtree } from './frontend.mjs';
 import { run } from './procs.mjs';
 import { readFolder, readTar } from './tree.mjs';
 
@@ -20,19 +21,23 @@ function lastLines(text, n = 12) {
   return text.trimEnd().split('\n').slice(-n).map((l) => `    | ${l}`).join('\n');
 }
 
-/** llbc's options for one build of a case. */
-function llbcArgs(c, b) {
-  const args = ['build', c.buildFile, ...(b.llbc ?? [])];
+/** llbc's options for one build of a case (for one platform). */
+function llbcArgs(c, b, platform = b.platform) {
+  const args = ['build', buildFileOf(c, b), ...(b.llbc ?? [])];
   for (const [k, v] of Object.entries(b.buildArgs)) args.push('--build-arg', `${k}=${v}`);
   if (b.target) args.push('--target', b.target);
-  if (b.platform) args.push('--platform', b.platform);
+  if (platform) args.push('--platform', platform);
   return args;
 }
 
-/** `buildctl build` options for one build of a case, writing to `out`. */
-function buildctlArgs(ctx, c, b, out) {
+function buildFileOf(c, b) {
+  return b.buildFile ? join(c.dir, b.buildFile) : c.buildFile;
+}
+
+/** `buildctl build` options for one build of a case, writing `output` (buildctl's --output value). */
+function buildctlArgs(ctx, c, b, output) {
   const args = ['--addr', ctx.addr, 'build', '--progress', 'plain', '--local', `context=${c.context ?? ctx.emptyDir}`];
-  args.push('--output', b.output === 'tar' ? `type=tar,dest=${out}` : `type=local,dest=${out}`);
+  args.push('--output', output);
   for (const [id, file] of Object.entries(b.secrets)) args.push('--secret', `id=${id},src=${join(c.dir, file)}`);
   for (const id of b.ssh ?? []) args.push('--ssh', `${id}=${sshKey(ctx)}`);
   for (const e of b.allow ?? []) args.push('--allow', e);
@@ -44,8 +49,82 @@ function checkFailure(c, at, output) {
   const want = c.spec.fails;
   if (!want) return [`${at === 'llbc' ? 'llbc' : 'the build'} failed:\n${lastLines(output)}`];
   if (want.at !== at) return [`expected to fail at ${want.at}, but ${at} failed:\n${lastLines(output)}`];
-  if (want.message && !output.includes(want.message)) return [`failed at ${at} as expected, but without ${JSON.stringify(want.message)}:\n${lastLines(output)}`];
+  const missing = [want.message ?? []].flat().filter((m) => !output.includes(m));
+  if (missing.length) return [`failed at ${at} as expected, but without ${missing.map((m) => JSON.stringify(m)).join(' and ')}:\n${lastLines(output)}`];
   return [];
+}
+
+/** The local or tar export of one build: out is the file or folder. */
+function exportOf(b, out) {
+  return b.output === 'tar' ? `type=tar,dest=${out}` : `type=local,dest=${out}`;
+}
+
+async function readExport(b, out) {
+  return b.output === 'tar' ? readTar(out) : readFolder(out);
+}
+
+/** llbc | buildctl build, for one platform: { tree } or { problems }. */
+async function buildPiped(ctx, c, b, out, platform) {
+  const compiled = await run(process.execPath, [ctx.llbc, ...llbcArgs(c, b, platform)]);
+  if (compiled.code !== 0) return { problems: checkFailure(c, 'llbc', compiled.stderr) };
+  const built = await run(ctx.buildctl, buildctlArgs(ctx, c, b, exportOf(b, out)), { input: compiled.stdout });
+  if (built.timedOut) return { problems: [`${out}: timed out:\n${lastLines(built.stderr)}`] };
+  if (built.code !== 0) return { problems: checkFailure(c, 'build', built.stderr) };
+  return { tree: await readExport(b, out) };
+}
+
+/** A build through the frontend, reached as `mode` says, with this output: buildctl's result. */
+async function frontendBuild(ctx, c, b, mode, output) {
+  return run(ctx.buildctl, [...buildctlArgs(ctx, c, b, output), ...frontendArgs(mode, buildFileOf(c, b), b)]);
+}
+
+/**
+ * One build through the frontend, for each way of reaching it: its files (as llbc | buildctl
+ * builds them for each platform, unless `pipe` is false), its images' configurations (from an
+ * OCI export, if `image` says), and a push (if `push` names a repository). { tree } of the last
+ * way, or { problems }; a build the case expects to fail must fail so each way.
+ */
+async function buildThroughFrontend(ctx, c, b, out) {
+  const platforms = buildPlatforms(b);
+  const multi = platforms.length > 1;
+  if (c.spec.fails) {
+    const problems = [];
+    for (const mode of b.frontend) {
+      const built = await frontendBuild(ctx, c, b, mode, exportOf(b, `${out}-${mode}`));
+      problems.push(...(built.code === 0 ? ['expected to fail at build, but it succeeded'] : checkFailure(c, 'build', built.stderr)).map((p) => `frontend (${mode}): ${p}`));
+    }
+    return { problems, failedAsExpected: problems.length === 0 };
+  }
+  const piped = new Map();
+  if (b.pipe !== false) {
+    for (const p of platforms) {
+      const r = await buildPiped(ctx, c, b, `${out}-pipe-${platformFolder(p)}`, p);
+      if (r.problems) return { problems: r.problems.map((m) => `llbc | buildctl (${p}): ${m}`) };
+      piped.set(p, r.tree);
+    }
+  }
+  const problems = [];
+  let tree;
+  for (const mode of b.frontend) {
+    const label = `frontend (${mode})`;
+    const dest = `${out}-${mode}`;
+    const built = await frontendBuild(ctx, c, b, mode, exportOf(b, dest));
+    if (built.timedOut) return { problems: [`${label}: timed out:\n${lastLines(built.stderr)}`] };
+    if (built.code !== 0) return { problems: [`${label}: ${checkFailure(c, 'build', built.stderr).join('\n')}`] };
+    tree = await readExport(b, dest);
+    for (const [p, want] of piped) problems.push(...compareTrees(want, multi ? subtree(tree, platformFolder(p)) : tree, multi ? `${label} ${p}` : label));
+    if (b.image) {
+      const oci = `${dest}.oci.tar`;
+      const exported = await frontendBuild(ctx, c, b, mode, `type=oci,dest=${oci}`);
+      if (exported.code !== 0) return { problems: [`${label}: the OCI export failed:\n${lastLines(exported.stderr)}`] };
+      problems.push(...compareImages(await readOciImages(oci), b.image, platforms, `${label} image`));
+    }
+  }
+  if (b.push) {
+    const pushed = await frontendBuild(ctx, c, b, b.frontend[0], `type=image,name=${ctx.registry}/${b.push},push=true,registry.insecure=true`);
+    if (pushed.code !== 0) return { problems: [`pushing ${b.push} failed:\n${lastLines(pushed.stderr)}`] };
+  }
+  return problems.length ? { problems } : { tree };
 }
 
 /** Builds a case (each of its builds in turn) and returns the problems found, none if it passed. */
@@ -53,18 +132,14 @@ export async function runCase(ctx, c) {
   const outDir = join(ctx.tmp, 'out', c.name);
   mkdirSync(outDir, { recursive: true });
   for (const [name, folder] of Object.entries(c.spec.images ?? {})) await ctx.pushImage(join(c.dir, folder), [name], { base: 'alpine' });
-  let out;
-  let last;
+  let tree;
   for (const [i, b] of c.builds.entries()) {
-    const compiled = await run(process.execPath, [ctx.llbc, ...llbcArgs(c, b)]);
-    if (compiled.code !== 0) return checkFailure(c, 'llbc', compiled.stderr);
-    out = join(outDir, b.output === 'tar' ? `build${i + 1}.tar` : `build${i + 1}`);
-    const built = await run(ctx.buildctl, buildctlArgs(ctx, c, b, out), { input: compiled.stdout });
-    if (built.timedOut) return [`build ${i + 1} timed out:\n${lastLines(built.stderr)}`];
-    if (built.code !== 0) return checkFailure(c, 'build', built.stderr);
-    last = b;
+    const out = join(outDir, `build${i + 1}${b.output === 'tar' ? '.tar' : ''}`);
+    const r = b.frontend?.length ? await buildThroughFrontend(ctx, c, b, out) : await buildPiped(ctx, c, b, out);
+    if (r.failedAsExpected) return [];
+    if (r.problems) return r.problems;
+    tree = r.tree;
   }
   if (c.spec.fails) return [`expected to fail at ${c.spec.fails.at}, but it succeeded`];
-  const tree = last.output === 'tar' ? await readTar(out) : readFolder(out);
   return compareOutput(c, tree);
 }

@@ -31,6 +31,8 @@ export interface FakeBuild {
   /** Answer Solve of the build (not of the build file's local) with this error instead. */
   readonly solveError?: { code: number; message: string };
   readonly workers?: string;
+  /** Answer the Ping only once another call has come (or after 5 s), as a slow daemon might. */
+  readonly holdPing?: boolean;
 }
 
 /** A decoded request (plain object) and the path it was made to. */
@@ -47,6 +49,8 @@ export interface FakeRun {
   readonly returned?: Record<string, unknown>;
   /** Solved Definitions' ops (pb.Op, decoded), by the ref id Solve answered with. */
   readonly solved: Map<string, Record<string, unknown>[]>;
+  /** With holdPing: the calls that came while the Ping waited for its answer. */
+  readonly beforePong: string[];
 }
 
 function frame(message: Uint8Array): Buffer {
@@ -116,6 +120,8 @@ export function runFrontend(build: FakeBuild): Promise<FakeRun> {
     }
   };
 
+  const beforePong: string[] = [];
+  let releasePing: (() => void) | undefined;
   const server = http2.createServer();
   server.on('stream', (stream, headers) => {
     const method = String(headers[':path']).replace('/moby.buildkit.v1.frontend.LLBBridge/', '');
@@ -133,20 +139,33 @@ export function runFrontend(build: FakeBuild): Promise<FakeRun> {
         const request = requestType.toObject(requestType.decode(body.subarray(5)), { longs: Number, arrays: true });
         calls.push({ method, request });
         reply = answer(method, request);
+        if (method !== 'Ping' && releasePing) {
+          beforePong.push(method);
+          releasePing();
+        }
       } catch (e) {
         status = e instanceof CallError ? e.code : 13;
         message = (e as Error).message;
       }
-      stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
-      stream.on('wantTrailers', () => stream.sendTrailers(status === 0 ? { 'grpc-status': '0' } : { 'grpc-status': String(status), 'grpc-message': encodeURIComponent(message) }));
-      stream.end(reply ? frame(reply) : undefined);
+      const respond = () => {
+        stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
+        stream.on('wantTrailers', () => stream.sendTrailers(status === 0 ? { 'grpc-status': '0' } : { 'grpc-status': String(status), 'grpc-message': encodeURIComponent(message) }));
+        stream.end(reply ? frame(reply) : undefined);
+      };
+      if (method !== 'Ping' || !build.holdPing) return respond();
+      const timer = setTimeout(() => releasePing?.(), 5000);
+      releasePing = () => {
+        releasePing = undefined;
+        clearTimeout(timer);
+        respond();
+      };
     });
   });
   server.emit('connection', Duplex.from({ readable: child.stdout, writable: child.stdin }));
   return new Promise((resolve) => {
     child.on('close', (code) => {
       server.close();
-      resolve({ code, stderr, calls, returned, solved });
+      resolve({ code, stderr, calls, returned, solved, beforePong });
     });
   });
 }

@@ -159,3 +159,11 @@ test('the platform defaults to the first worker\'s, as BUILDKIT_WORKERS gives it
   assert.equal(run.code, 0, run.stderr);
   assert.equal(config(run).architecture, 's390x');
 });
+
+test('the build file is asked for without waiting for the Ping\'s answer', async () => {
+  const run = await runFrontend({ files: { 'build.llb': 'FROM alpine\n' }, images, holdPing: true });
+  assert.equal(run.code, 0, run.stderr);
+  // The Solve of the build file's local came while the Ping was unanswered (not after 5 s of waiting).
+  assert.deepEqual(run.beforePong, ['Solve']);
+  assert.deepEqual(run.calls.map((c) => c.method), ['Ping', 'Solve', 'ReadFile', 'ResolveImageConfig', 'Solve', 'Return']);
+});
