@@ -6,7 +6,7 @@ import { instruction, type InstructionInfo } from '../syntax/instructions.js';
 import { image, local, localDeferred, type LocalOptions } from '../llb/source.js';
 import { StepConstraints } from '../llb/constraints.js';
 import { joinPath } from '../llb/path.js';
-import { parsePlatform, PlatformError, type Platform } from '../llb/platform.js';
+import { formatPlatform, parsePlatform, PlatformError, type Platform } from '../llb/platform.js';
 import { State } from '../llb/state.js';
 import { normalizeImageRef, ImageRefError } from './imageref.js';
 import { findStage, type Program, type Stage } from './program.js';
@@ -46,6 +46,15 @@ export interface LowerOptions {
   readonly baseImage?: (ref: string, platform: Platform) => BaseImage | undefined;
   /** llbc's language (the default) or Dockerfile, lowered as BuildKit's Dockerfile frontend does. */
   readonly mode?: BuildMode;
+}
+
+/** A base image as the stages that start from it see it: what the resolver gave, and the image configuration they start from. */
+export interface ImageBase {
+  readonly resolved?: BaseImage;
+  /** The resolved configuration, or one made of what the resolver gave. */
+  readonly config?: ImageConfig;
+  /** The configuration a stage starts from (baseImage: PATH ensured, the platform set). */
+  readonly img: ImageConfig;
 }
 
 /** What a stage inherits from the image it starts from. */
@@ -99,6 +108,8 @@ export class Compilation {
   private steps?: Int32Array;
   /** Each stage's number of steps, by stage index; -1 until counted. */
   private stepCounts?: Int32Array;
+  /** What each base image (by reference and platform) gives the stages that start from it. */
+  private readonly imageBases = new Map<string, ImageBase>();
   private lastStep?: { readonly instr: Instruction; readonly constraints: StepConstraints | undefined };
 
   constructor(
@@ -126,6 +137,14 @@ export class Compilation {
     const done = this.results[stage.index];
     if (done) return done;
     throw new NeedStage(stage, at);
+  }
+
+  /** The base image's configuration, made by `make` once per reference and platform. */
+  imageBase(ref: string, platform: Platform, make: () => ImageBase): ImageBase {
+    const key = `${ref} ${formatPlatform(platform)}`;
+    let found = this.imageBases.get(key);
+    if (!found) this.imageBases.set(key, (found = make()));
+    return found;
   }
 
   /**
