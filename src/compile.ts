@@ -3,8 +3,10 @@ import { Definition, marshal } from './llb/definition.js';
 import { newConstraints } from './llb/constraints.js';
 import { formatPlatform, type Platform } from './llb/platform.js';
 import { lower, type Lowered, type TargetBase } from './lower/lower.js';
+import { imageConfigJSON, type ImageConfig } from './lower/imageconfig.js';
 import type { State, StateMeta } from './llb/state.js';
-import { defaultCopyImage, defaultPlatform, type CompileOptions } from './options.js';
+import { defaultCopyImage, defaultPlatform, modeOfName, parseMode, type BuildMode, type CompileOptions } from './options.js';
+import type { BuildFile } from './syntax/cst.js';
 import { parse } from './syntax/parser.js';
 import { encodeDefinitionPieces, type SourceInfo } from './wire/definition.js';
 
@@ -26,12 +28,26 @@ export function compile(source: SourceFile, options: CompileOptions = {}): Compi
 export interface CompiledTarget extends Compiled {
   readonly meta: StateMeta;
   readonly base: TargetBase;
+  /** The target stage's OCI image configuration (see Lowered.config; imageConfigJSON prints it). */
+  readonly config: ImageConfig;
 }
 
 /** compile(), with what the target stage's image configuration is made from. */
 export function compileTarget(source: SourceFile, options: CompileOptions = {}): CompiledTarget {
-  const { pieces, warnings, meta, base } = compileInPieces(source, options);
-  return { bytes: Buffer.concat([...pieces]), warnings, meta, base };
+  const { pieces, warnings, meta, base, config } = compileInPieces(source, options);
+  return { bytes: Buffer.concat([...pieces]), warnings, meta, base, config };
+}
+
+/**
+ * `llbc config`: the target stage's OCI image configuration as JSON, in the field order of the
+ * JSON BuildKit's Dockerfile frontend returns as `containerimage.config`. Base images' parts are
+ * unknown offline (empty, as BuildKit's reference resolves every image to), unless
+ * options.baseImage resolves them.
+ */
+export function compileConfig(source: SourceFile, options: CompileOptions = {}): { json: string; warnings: readonly Diagnostic[] } {
+  rejectBinary(source);
+  const { config, warnings } = lowerSource(source, options.platform ?? defaultPlatform, options);
+  return { json: imageConfigJSON(config), warnings };
 }
 
 /**
@@ -59,8 +75,8 @@ export function baseImages(source: SourceFile, options: CompileOptions = {}): { 
 export function compileInPieces(source: SourceFile, options: CompileOptions = {}): { pieces: Iterable<Uint8Array> } & Omit<CompiledTarget, 'bytes'> {
   rejectBinary(source);
   const platform = options.platform ?? defaultPlatform;
-  const { state, warnings, base } = lowerSource(source, platform, options);
-  return { pieces: heldBack(definitionPieces(state, platform, sourceInfos(source, options))), warnings, meta: state.meta, base };
+  const { state, warnings, base, config } = lowerSource(source, platform, options);
+  return { pieces: heldBack(definitionPieces(state, platform, sourceInfos(source, options))), warnings, meta: state.meta, base, config };
 }
 
 /** The state's graph as a pb.Definition, in pieces made as they are read (see encodeDefinitionPieces). */
@@ -92,6 +108,15 @@ function* heldBack(pieces: Iterable<Uint8Array>, limit = 4 << 20): Generator<Uin
   yield* held;
 }
 
+/** The mode a file asks for: its `# mode=` directive, else its name's (`Dockerfile`, `x.Dockerfile`, `Dockerfile.x`). */
+export function fileMode(file: BuildFile): BuildMode {
+  const directive = file.directives.get('mode');
+  if (!directive) return modeOfName(file.source.name);
+  const mode = parseMode(directive.value);
+  if (!mode) throw new Diagnostic(file.source, directive.offset, `unknown mode ${JSON.stringify(directive.value)} in directive: use mode=dockerfile or mode=llbc`);
+  return mode;
+}
+
 function sourceInfos(source: SourceFile, options: CompileOptions): SourceInfo[] {
   return options.debugInfo ? [{ filename: source.name, data: source.text, language: 'llb' }] : [];
 }
@@ -99,7 +124,9 @@ function sourceInfos(source: SourceFile, options: CompileOptions): SourceInfo[] 
 // A function of its own, so that the syntax tree is garbage once lowering is done: for a
 // 100,000-instruction file it weighs more than the output.
 function lowerSource(source: SourceFile, platform: Platform, options: CompileOptions): Lowered {
-  return lower(parse(source), {
+  const file = parse(source);
+  return lower(file, {
+    mode: options.mode ?? fileMode(file),
     buildArgs: options.buildArgs ?? new Map(),
     target: options.target,
     platform,

@@ -1,6 +1,8 @@
 import type { Platform } from './llb/platform.js';
 import type { LocalOptions } from './llb/source.js';
-import type { BaseImage, CopyMode } from './lower/compilation.js';
+import type { BaseImage, BuildMode, CopyMode } from './lower/compilation.js';
+
+export type { BuildMode };
 
 // The compiler's options and defaults, apart from the compiler: the CLI needs them to declare
 // its flags, before it knows whether it will compile anything.
@@ -12,6 +14,8 @@ export interface CompileOptions {
   readonly copyImage?: string;
   readonly copyMode?: CopyMode;
   readonly debugInfo?: boolean;
+  /** The language of the file; by default its `# mode=` directive, else its name (see modeOfName). */
+  readonly mode?: BuildMode;
   /** For a frontend: the `context` local's options, and base images' configurations (see LowerOptions). */
   readonly contextSource?: LocalOptions;
   readonly baseImage?: (ref: string, platform: Platform) => BaseImage | undefined;
@@ -19,3 +23,21 @@ export interface CompileOptions {
 
 export const defaultPlatform: Platform = { os: 'linux', architecture: 'amd64' };
 export const defaultCopyImage = 'docker.io/library/alpine:latest';
+
+export const buildModes: readonly BuildMode[] = ['llbc', 'dockerfile'];
+
+// `Dockerfile`, `app.Dockerfile`, `Dockerfile.dev` (any case, as editors match them).
+const dockerfileName = /(?:^|[/\\])(?:[^/\\]*\.)?dockerfile(?:\.[^/\\]*)?$/i;
+
+/** The mode a file's name implies, when neither `--mode` nor a `# mode=` directive says. */
+export function modeOfName(name: string): BuildMode {
+  return dockerfileName.test(name) ? 'dockerfile' : 'llbc';
+}
+
+/** A `# mode=` directive's value as a mode (`llb` is taken for `llbc`), or undefined when it names none. */
+export function parseMode(value: string): BuildMode | undefined {
+  const v = value.toLowerCase();
+  if (v === 'dockerfile') return 'dockerfile';
+  if (v === 'llbc' || v === 'llb') return 'llbc';
+  return undefined;
+}

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Diagnostic } from '../diagnostics.js';
-import { compileFlags, compileOptions, type CompileFlags } from './flags.js';
+import { compileFlags, compileOptions, forBuildFile, type CompileFlags } from './flags.js';
 import { readSource, report, writeFilePieces, writeStdoutPieces } from './io.js';
 
 interface BuildFlags extends CompileFlags {
@@ -26,7 +26,7 @@ export function buildCommand(program: Command): void {
     if (!flags.output && process.stdout.isTTY) {
       throw new Diagnostic(undefined, 0, 'refusing to write a binary Definition to a terminal: pipe it into `buildctl build` or use -o FILE');
     }
-    const options = compileOptions(flags);
+    const options = forBuildFile(compileOptions(flags), file);
     // Loaded here, so that the other commands and --help do not load the compiler.
     const [{ compileInPieces }, source] = await Promise.all([import('../compile.js'), readSource(file)]);
     const { pieces, warnings } = compileInPieces(source, options);

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { Diagnostic } from '../diagnostics.js';
-import { defaultCopyImage, type CompileOptions } from '../options.js';
+import { buildModes, defaultCopyImage, type BuildMode, type CompileOptions } from '../options.js';
+import { readDockerignore } from '../lower/dockerignore.js';
 import { parsePlatform, PlatformError } from '../llb/platform.js';
 
 // The flags the commands share, apart from the commands: build, dump, diff and the inspect
@@ -14,6 +17,7 @@ export interface CompileFlags {
   copyImage: string;
   copy?: string;
   debugInfo: boolean;
+  mode?: string;
 }
 
 /** `dump`'s flags. */
@@ -28,6 +32,7 @@ export function compileFlags(command: Command): Command {
     .option('--build-arg <name=value>', 'set a build argument (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--copy-image <ref>', 'the image COPY runs cp in', defaultCopyImage)
     .option('--copy <mode>', 'how COPY copies: exec (cp in a helper image) or file (a FileOp); overrides the # copy= directive')
+    .option('--mode <mode>', 'the language of the build file: dockerfile or llbc (default: a `# mode=` directive, else dockerfile for files named Dockerfile, *.Dockerfile or Dockerfile.*, else llbc)')
     .option('--no-debug-info', 'leave out step names and source maps');
 }
 
@@ -39,7 +44,33 @@ export function compileOptions(flags: CompileFlags): CompileOptions {
     copyImage: flags.copyImage,
     copyMode: copyModeFlag(flags.copy),
     debugInfo: flags.debugInfo,
+    mode: modeFlag(flags.mode),
   };
+}
+
+function modeFlag(mode: string | undefined): BuildMode | undefined {
+  if (mode === undefined || (buildModes as readonly string[]).includes(mode)) return mode as BuildMode | undefined;
+  throw new Diagnostic(undefined, 0, `--mode ${JSON.stringify(mode)}: use dockerfile or llbc`);
+}
+
+/**
+ * The options for compiling one build file: with the exclude patterns of the ignore file beside
+ * it, `FILE.dockerignore` else `.dockerignore`, as BuildKit's Dockerfile frontend reads them
+ * (the build file's directory stands for the context).
+ */
+export function forBuildFile(options: CompileOptions, file: string): CompileOptions {
+  if (file === '-') return options;
+  for (const path of [`${file}.dockerignore`, join(dirname(file), '.dockerignore')]) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      continue;
+    }
+    const excludePatterns = readDockerignore(text);
+    return excludePatterns.length > 0 ? { ...options, contextSource: { ...options.contextSource, excludePatterns } } : options;
+  }
+  return options;
 }
 
 function parseBuildArgs(values: string[]): Map<string, string> {

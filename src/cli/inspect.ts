@@ -9,13 +9,13 @@ import { detectFormat, load, loadDetected, type Loaded } from '../debug/load.js'
 import { decodeDefinition } from '../wire/decode.js';
 import { goJSON } from '../wire/json.js';
 import { newMsg } from '../wire/reflect.js';
-import { compileOptions, type CompileFlags, type DumpFlags } from './flags.js';
+import { compileOptions, forBuildFile, type CompileFlags, type DumpFlags } from './flags.js';
 import { ExitStatus, readBytes, readSource, report, stdoutColors, writeFilePieces, writeStdout, writeStdoutPieces } from './io.js';
 
 async function loadInput(path: string, options: CompileOptions): Promise<Loaded> {
   const name = path === '-' ? '<stdin>' : path;
   const bytes = await readBytes(path, name);
-  return loadDetected(name, path, bytes, options, report);
+  return loadDetected(name, path, bytes, forBuildFile(options, path), report);
 }
 
 export async function runDump(file: string, flags: DumpFlags): Promise<void> {
@@ -54,7 +54,7 @@ export interface CheckFlags {
  * is shown op by op and exits 1; with --update the golden file is rewritten instead.
  */
 export async function runCheck(file: string, golden: string, flags: CheckFlags, options: CompileOptions): Promise<void> {
-  const { bytes, warnings } = compile(await readSource(file), options);
+  const { bytes, warnings } = compile(await readSource(file), forBuildFile(options, file));
   for (const w of warnings) report(w);
   if (flags.output) await writeFilePieces(flags.output, [bytes]);
   const old = await readGolden(golden, flags.update);

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isDiagnostic } from '../diagnostics.js';
 import { buildCommand } from './build.js';
+import { configCommand } from './config.js';
 import { diffCommand } from './diff.js';
 import { dumpCommand } from './dump.js';
 import { fmtCommand } from './fmt.js';
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
     .showSuggestionAfterError()
     .configureOutput({ outputError: (s, write) => write(`llbc: ${s.replace(/^error: /, 'error: ')}`) });
   buildCommand(program);
+  configCommand(program);
   dumpCommand(program);
   diffCommand(program);
   fmtCommand(program);

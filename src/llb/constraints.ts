@@ -46,13 +46,18 @@ export function newConstraints(init: Partial<Constraints> = {}): Constraints {
  */
 export class StepConstraints implements Partial<Constraints> {
   constructor(
-    readonly name: string,
+    readonly name: string | undefined,
     readonly startLine: number,
     readonly endLine: number,
+    /** Dockerfile's `com.docker.dockerfile.v1.command` description, where the frontend sets one. */
+    readonly command?: string,
   ) {}
 
   get metadata(): OpMetadata {
-    return { caps: noCaps, description: { 'llb.customname': this.name } };
+    const description: Record<string, string> = {};
+    if (this.command !== undefined) description['com.docker.dockerfile.v1.command'] = this.command;
+    if (this.name !== undefined) description['llb.customname'] = this.name;
+    return { caps: noCaps, description };
   }
 
   get sourceLocations(): readonly SourceLocation[] {

@@ -34,8 +34,18 @@ export interface SSHInfo {
   readonly mode: number;
 }
 
+/** Go's llb.ProxyEnv: proxies the command sees, kept out of the cache key. */
+export interface ProxyEnv {
+  readonly http_proxy?: string;
+  readonly https_proxy?: string;
+  readonly ftp_proxy?: string;
+  readonly no_proxy?: string;
+  readonly all_proxy?: string;
+}
+
 export interface RunOptions extends OpOptions {
   readonly args: readonly string[];
+  readonly proxyEnv?: ProxyEnv;
   readonly network?: NetMode;
   readonly security?: SecurityMode;
   readonly secrets?: readonly SecretInfo[];
@@ -116,6 +126,7 @@ export class ExecOp extends MarshalCache implements Vertex {
     if (network !== 'sandbox') addCap(own, 'exec.meta.network');
     if (security !== 'sandbox') addCap(own, 'exec.meta.security');
     addCap(own, 'exec.meta.base');
+    if (this.opts.proxyEnv) addCap(own, 'exec.meta.proxyenv');
     for (const m of mounts) {
       if (m.opts.selector) addCap(own, 'exec.mount.selector');
       if (m.opts.cache) {
@@ -175,6 +186,7 @@ export class ExecOp extends MarshalCache implements Vertex {
           cwd: this.base.getDir() || '/',
           user: this.base.meta.user,
           removeMountStubsRecursive: true,
+          proxy_env: this.opts.proxyEnv,
         },
         mounts: pbMounts,
         network: netModes[network],

@@ -22,13 +22,19 @@ export class SourceOp extends MarshalCache implements Vertex {
    */
   private readonly constraints?: Partial<Constraints>;
 
-  constructor(
-    private readonly spec: SourceSpec,
-    opts: OpOptions,
-  ) {
+  /** The spec, or what makes it when the op is marshalled (see localDeferred). */
+  private specOrMake: SourceSpec | (() => SourceSpec);
+
+  constructor(spec: SourceSpec | (() => SourceSpec), opts: OpOptions) {
     super();
+    this.specOrMake = spec;
     // The options object itself is not kept: it is often made for this one call.
     this.constraints = opts.constraints;
+  }
+
+  private get spec(): SourceSpec {
+    if (typeof this.specOrMake === 'function') this.specOrMake = this.specOrMake();
+    return this.specOrMake;
   }
 
   get id(): string {
@@ -87,6 +93,18 @@ export interface LocalOptions extends OpOptions {
 }
 
 export function local(name: string, opts: LocalOptions = {}): State {
+  return State.of(new SourceOp(localSpec(name, opts), opts).output);
+}
+
+/**
+ * llb.Local whose options are read when the op is marshalled: Dockerfile's context source lists
+ * every path the build copies from it, which is known only once the build is lowered.
+ */
+export function localDeferred(name: string, opts: () => LocalOptions, constraints: OpOptions): State {
+  return State.of(new SourceOp(() => localSpec(name, opts()), constraints).output);
+}
+
+function localSpec(name: string, opts: LocalOptions): SourceSpec {
   const attrs: Record<string, string> = {};
   const caps = ['source.local'];
   // The attributes and caps Go's llb.Local sets for each option.
@@ -106,7 +124,7 @@ export function local(name: string, opts: LocalOptions = {}): State {
     attrs['local.sharedkeyhint'] = opts.sharedKeyHint;
     caps.push('source.local.sharedkeyhint');
   }
-  return State.of(new SourceOp({ id: `local://${name}`, attrs: caps.length > 1 ? attrs : noAttrs, caps }, opts).output);
+  return { id: `local://${name}`, attrs: caps.length > 1 ? attrs : noAttrs, caps };
 }
 
 /** A list of strings as Go's encoding/json writes it, which escapes <, > and & for HTML. */

@@ -3,19 +3,28 @@ import type { Instruction } from '../syntax/cst.js';
 import { splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
 import type { Lookup } from '../syntax/expand.js';
 import { instruction, type InstructionInfo } from '../syntax/instructions.js';
-import { image, local, type LocalOptions } from '../llb/source.js';
+import { image, local, localDeferred, type LocalOptions } from '../llb/source.js';
 import { StepConstraints } from '../llb/constraints.js';
-import { parsePlatform, PlatformError, type Platform } from '../llb/platform.js';
+import { joinPath } from '../llb/path.js';
+import { formatPlatform, parsePlatform, PlatformError, type Platform } from '../llb/platform.js';
 import { State } from '../llb/state.js';
 import { normalizeImageRef, ImageRefError } from './imageref.js';
 import { findStage, type Program, type Stage } from './program.js';
 import { expandWord } from './expansion.js';
 import { checkFlags, fail } from './words.js';
+import { namesCarryStage, stepImageName, stepText } from './dfsteps.js';
+import type { ImageConfig, StageImage } from './imageconfig.js';
 
 // The state of one compilation, which every instruction handler reads: below the handlers
 // (src/lower/instructions.ts, run.ts, copy.ts) and the driver (lower.ts), which import it.
 
 export type CopyMode = 'exec' | 'file';
+
+/**
+ * The two languages a build file can be written in: llbc's own (`.llb`, the default) and
+ * Dockerfile, compiled as BuildKit's Dockerfile frontend compiles it.
+ */
+export type BuildMode = 'llbc' | 'dockerfile';
 
 export interface LowerOptions {
   readonly buildArgs: ReadonlyMap<string, string>;
@@ -35,12 +44,29 @@ export interface LowerOptions {
    * stage that starts FROM the image inherits its Env, WorkingDir and User, as Dockerfile's do.
    */
   readonly baseImage?: (ref: string, platform: Platform) => BaseImage | undefined;
+  /** llbc's language (the default) or Dockerfile, lowered as BuildKit's Dockerfile frontend does. */
+  readonly mode?: BuildMode;
+}
+
+/** A base image as the stages that start from it see it: what the resolver gave, and the image configuration they start from. */
+export interface ImageBase {
+  readonly resolved?: BaseImage;
+  /** The resolved configuration, or one made of what the resolver gave. */
+  readonly config?: ImageConfig;
+  /** The configuration a stage starts from (baseImage: PATH ensured, the platform set). */
+  readonly img: ImageConfig;
 }
 
 /** What a stage inherits from the image it starts from. */
 export interface BaseImage {
   /** The reference to build from instead, pinned to the digest the configuration is of. */
   readonly ref?: string;
+  /**
+   * The image's whole configuration, which the stage's image configuration starts from; when
+   * absent, one made of `env`, `workingDir` and `user` (and, offline, an empty one, as BuildKit's
+   * reference resolves every image to).
+   */
+  readonly image?: ImageConfig;
   /** `KEY=value` strings, as an image configuration lists them. */
   readonly env?: readonly string[];
   readonly workingDir?: string;
@@ -61,15 +87,30 @@ export class Compilation {
   // By stage index, sized once: a file can have 100,000 stages, and maps would cost several
   // times the memory and leave each table they outgrew behind as garbage.
   readonly results: (State | undefined)[];
+  /** Each finished stage's image configuration, by stage index (FROM <stage> starts from it). */
+  readonly configs: (StageConfig | undefined)[];
   private readonly bases: (StageBase | undefined)[];
   readonly globals = new Map<string, string | undefined>();
   readonly copyMode: CopyMode;
+  readonly mode: BuildMode;
+  /**
+   * Dockerfile mode: the context paths COPY, ADD and bind mounts use, for the context's
+   * `local.followpaths`; undefined once one uses the whole context.
+   */
+  private contextPaths: Set<string> | undefined = new Set();
+  /** Dockerfile mode: each stage's next step number (the frontend numbers steps as it names them). */
+  private nextStep?: Int32Array;
+  private stepNumbers = new Map<Instruction, number>();
+  private carryStage?: boolean;
   private contextState?: State;
   private helperState?: State;
   /** Each step's number in its stage, from 1, by instruction index; 0 for other instructions. */
   private steps?: Int32Array;
   /** Each stage's number of steps, by stage index; -1 until counted. */
   private stepCounts?: Int32Array;
+  /** What each base image (by reference and platform) gives the stages that start from it. */
+  private readonly imageBases = new Map<string, ImageBase>();
+  private lastStep?: { readonly instr: Instruction; readonly constraints: StepConstraints | undefined };
 
   constructor(
     readonly program: Program,
@@ -79,8 +120,11 @@ export class Compilation {
     if (directive && directive.value !== 'exec' && directive.value !== 'file') {
       throw new Diagnostic(program.file.source, directive.offset, `unknown copy mode ${JSON.stringify(directive.value)} in directive: use copy=exec or copy=file`);
     }
-    this.copyMode = options.copyMode ?? (directive?.value as CopyMode | undefined) ?? 'exec';
+    this.mode = options.mode ?? 'llbc';
+    // Dockerfile's COPY is a FileOp copy; the `# copy=` directive is llbc's.
+    this.copyMode = this.mode === 'dockerfile' ? 'file' : (options.copyMode ?? (directive?.value as CopyMode | undefined) ?? 'exec');
     this.results = new Array<State | undefined>(program.stages.length);
+    this.configs = new Array<StageConfig | undefined>(program.stages.length);
     this.bases = new Array<StageBase | undefined>(program.stages.length);
   }
 
@@ -95,10 +139,42 @@ export class Compilation {
     throw new NeedStage(stage, at);
   }
 
-  /** `llb.Local("context")`: one source op for the whole build. */
-  context(): State {
-    this.contextState ??= local('context', this.options.contextSource);
+  /** The base image's configuration, made by `make` once per reference and platform. */
+  imageBase(ref: string, platform: Platform, make: () => ImageBase): ImageBase {
+    const key = `${ref} ${formatPlatform(platform)}`;
+    let found = this.imageBases.get(key);
+    if (!found) this.imageBases.set(key, (found = make()));
+    return found;
+  }
+
+  /**
+   * `llb.Local("context")`: one source op for the whole build. In Dockerfile mode, as the
+   * frontend makes it: with a shared key hint, its step name and the paths the build uses
+   * (`path`, a path the caller copies from it; undefined for the whole context).
+   */
+  context(path?: string): State {
+    if (this.mode !== 'dockerfile') {
+      this.contextState ??= local('context', this.options.contextSource);
+      return this.contextState;
+    }
+    const p = path === undefined ? '' : joinPath('/', path).slice(1);
+    if (p === '') this.contextPaths = undefined;
+    else this.contextPaths?.add(p);
+    this.contextState ??= localDeferred(
+      'context',
+      () => ({
+        ...this.options.contextSource,
+        sharedKeyHint: 'context',
+        followPaths: this.contextPaths && [...this.contextPaths].sort(compareStrings),
+      }),
+      this.debugNames() ? { constraints: { metadata: { caps: {}, description: { 'llb.customname': '[internal] load build context' } } } } : {},
+    );
     return this.contextState;
+  }
+
+  /** Whether ops get step names: asked for (llbc mode), or unless refused (Dockerfile mode, as the frontend names every step). */
+  debugNames(): boolean {
+    return this.mode === 'dockerfile' ? this.options.debugInfo !== false : !!this.options.debugInfo;
   }
 
   copyHelper(): State {
@@ -123,7 +199,13 @@ export class Compilation {
       return this.require(stage, ref);
     }
     if (/^\d+$/.test(value)) fail(ref, `undefined stage ${value}: the file has ${this.program.stages.length} stage(s)`, 0, ref.text.length);
-    return image(normalizeImage(ref, value), { constraints: this.opConstraints(self, instr) });
+    const normalized = normalizeImage(ref, value);
+    if (this.mode === 'dockerfile') {
+      // The frontend makes the image a stage of its own, named as its FROM with no step number.
+      const named = this.debugNames() ? new StepConstraints(`FROM ${stepImageName(value, normalized)}`, instr.startLine, instr.endLine, '') : undefined;
+      return image(normalized, { constraints: named, platform: self === undefined ? undefined : this.stagePlatform(self) });
+    }
+    return image(normalized, { constraints: this.opConstraints(self, instr) });
   }
 
   /** What the stage's FROM names; resolved once. */
@@ -138,9 +220,61 @@ export class Compilation {
    * with Dockerfile's progress name, and the instruction's lines as a source location
    * (1-based, character 0, continuation lines included, as the Dockerfile frontend writes).
    */
-  opConstraints(stage: Stage, instr: Instruction): StepConstraints | undefined {
-    if (!this.options.debugInfo) return undefined;
-    return new StepConstraints(this.stepName(stage, instr), instr.startLine, instr.endLine);
+  opConstraints(stage: Stage, instr: Instruction, lookup?: Lookup): StepConstraints | undefined {
+    // One per instruction, shared by its ops (a COPY makes two or three): each made anew held its
+    // own copy of the step name, 286 MB against 233 MB at the peak of 100,000 COPY lines.
+    if (this.lastStep?.instr === instr) return this.lastStep.constraints;
+    const constraints = this.mode === 'dockerfile' ? this.dockerfileStep(stage, instr, lookup) : this.options.debugInfo ? new StepConstraints(this.stepName(stage, instr), instr.startLine, instr.endLine) : undefined;
+    this.lastStep = { instr, constraints };
+    return constraints;
+  }
+
+  /**
+   * Dockerfile mode's step name and command description, as BuildKit v0.11.6's frontend makes
+   * them: `[NAME i/n] ...` with NAME only when the build has several dispatch states, `i`
+   * taken as names are made, the text expanded with the variables known at the instruction.
+   */
+  private dockerfileStep(stage: Stage, instr: Instruction, lookup: Lookup | undefined): StepConstraints | undefined {
+    if (!this.debugNames()) return undefined;
+    const raw = joinedLine(instr);
+    const base = this.base(stage);
+    let text: string;
+    let command: string | undefined;
+    if (instr === stage.from && base.kind === 'image') {
+      text = `FROM ${stepImageName(expandWord(stage.fromLine().base, (n) => this.globals.get(n)), base.ref)}`;
+      command = raw;
+    } else {
+      text = stepText(this.program, instr, lookup ?? (() => undefined), raw);
+      if (instr.name === 'RUN') command = raw;
+    }
+    this.carryStage ??= namesCarryStage(this.program, (ref) => findStage(this.program, ref) !== undefined);
+    const label = this.carryStage ? `${stage.name ?? `stage-${stage.index}`} ` : '';
+    let n = this.stepNumbers.get(instr);
+    if (n === undefined) {
+      const next = (this.nextStep ??= new Int32Array(this.program.stages.length));
+      n = ++next[stage.index];
+      this.stepNumbers.set(instr, n);
+    }
+    const name = `[${label}${n}/${this.dockerfileStepCount(stage)}] ${text}`;
+    return new StepConstraints(name, instr.startLine, instr.endLine, command);
+  }
+
+  /** The steps the frontend counts in a stage: FROM of an image, and each RUN, COPY, ADD and WORKDIR. */
+  private dockerfileStepCount(stage: Stage): number {
+    const counts = (this.stepCounts ??= new Int32Array(this.program.stages.length).fill(-1));
+    if (counts[stage.index] < 0) {
+      let n = this.base(stage).kind === 'image' ? 1 : 0;
+      for (let k = 0; k < stage.size; k++) if (dockerfileSteps.has(stage.at(k).name)) n++;
+      counts[stage.index] = n;
+    }
+    return counts[stage.index];
+  }
+
+  /** The platform of a stage's ops: its FROM's, else the build's. */
+  stagePlatform(stage: Stage): Platform {
+    const base = this.base(stage);
+    if (base.kind === 'stage') return this.stagePlatform(base.stage);
+    return base.platform ?? this.options.platform;
   }
 
   /**
@@ -178,12 +312,18 @@ export class Compilation {
   }
 }
 
+const dockerfileSteps: ReadonlySet<string> = new Set(['RUN', 'COPY', 'ADD', 'WORKDIR']);
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /**
  * The instruction on one line as Dockerfile's parser joins it: each `\` and line break
  * removed and nothing inserted, comment lines and blank lines inside the continuation
  * dropped whole (their indentation too).
  */
-function joinedLine(instr: Instruction): string {
+export function joinedLine(instr: Instruction): string {
   const body = instr.body;
   let text = '';
   for (let i = 0; i < body.length; i++) {
@@ -216,6 +356,21 @@ export interface StageScope {
   readonly lookup: Lookup;
   /** The ARGs the stage has declared so far, which ARG adds to. */
   readonly declared: StageArgs;
+  /** The stage's image configuration so far, which the config instructions (and ENV, ...) replace. */
+  readonly config: StageConfig;
+}
+
+/**
+ * A stage's image configuration while it is lowered (the OCI config `llbc config` prints, see
+ * imageconfig.ts). Handlers replace `image` with an `apply*` of it; RUN reads the SHELL from it.
+ */
+export interface StageConfig {
+  image: StageImage;
+  /**
+   * A SHELL instruction ran in this stage or in the stage it starts from. In llbc mode a
+   * shell-form RUN runs through the shell only then (a resolved base image's Shell does not count).
+   */
+  shellSet: boolean;
 }
 
 /** What a FROM line names, resolved once per stage (step names need it before the stage is lowered). */

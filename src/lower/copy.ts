@@ -2,12 +2,13 @@ import { fields, type Flag, type LogicalSlice } from '../syntax/args.js';
 import { run } from '../llb/exec.js';
 import { file, FileAction, parseChown, type ChownOpt, type CopyInfo } from '../llb/fileop.js';
 import { git, http } from '../llb/source.js';
+import { StepConstraints } from '../llb/constraints.js';
 import { cleanPath, isAbsPath, joinPath } from '../llb/path.js';
 import type { State } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandWord } from './expansion.js';
 import { readArgs, stageRefFlags, type StageScope } from './compilation.js';
-import { fail, parseJsonForm } from './words.js';
+import { dockerfileJson, fail, parseJsonForm } from './words.js';
 
 interface CopyArgs {
   readonly sources: { readonly at: LogicalSlice; readonly path: string }[];
@@ -22,7 +23,7 @@ interface CopyArgs {
 function readCopyArgs(scope: StageScope): CopyArgs {
   const name = scope.instr.name;
   const { spec, flags, byName, rest } = readArgs(scope.comp, scope.instr);
-  const json = parseJsonForm(rest);
+  const json = scope.comp.mode === 'dockerfile' ? dockerfileJson(rest.text) : parseJsonForm(rest);
   const words = json
     ? json.map((path) => ({ at: rest, path }))
     : fields(rest).map((w) => ({ at: w, path: expandWord(w, scope.lookup) }));
@@ -65,24 +66,32 @@ function resolveDest(dest: string, workdir: string): { path: string; isDir: bool
 export function lowerCopy(scope: StageScope): State {
   const args = readCopyArgs(scope);
   const from = args.from?.value;
-  const source = from ? scope.comp.stageOrImage(from, expandWord(from, scope.lookup), scope.stage, scope.instr) : scope.comp.context();
+  const source = from ? scope.comp.stageOrImage(from, expandWord(from, scope.lookup), scope.stage, scope.instr) : contextFor(scope, args);
   return copyLocal(scope, args, source);
 }
 
-function copyLocal(scope: StageScope, args: CopyArgs, source: State): State {
+/** The build context, as the source of these paths (Dockerfile mode lists them on the context source). */
+function contextFor(scope: StageScope, args: CopyArgs): State {
+  let state: State | undefined;
+  for (const s of args.sources) state = scope.comp.context(s.path);
+  return state!;
+}
+
+function copyLocal(scope: StageScope, args: CopyArgs, source: State, unpack?: boolean): State {
   const dest = resolveDest(args.dest, scope.state.getDir());
   if (scope.comp.copyMode === 'file' || args.chown || args.mode !== undefined) {
-    const info = dockerfileCopyInfo(args);
+    const info = dockerfileCopyInfo(args, unpack);
     return copyFileOp(scope, args.sources.map((s) => ({ state: source, path: joinPath('/', s.path), info })), dest.path);
   }
   return copyWithHelper(scope, args, source, dest);
 }
 
 /** Dockerfile's COPY semantics for a FileOp copy. */
-function dockerfileCopyInfo(args: CopyArgs): CopyInfo {
+function dockerfileCopyInfo(args: CopyArgs, unpack?: boolean): CopyInfo {
   return {
     mode: args.mode,
     chown: args.chown,
+    attemptUnpack: unpack,
     followSymlinks: true,
     copyDirContentsOnly: true,
     createDestPath: true,
@@ -95,7 +104,7 @@ function dockerfileCopyInfo(args: CopyArgs): CopyInfo {
 function copyFileOp(scope: StageScope, sources: { state: State; path: string; info: CopyInfo }[], dest: string): State {
   let action: FileAction | undefined;
   for (const s of sources) action = action ? action.copy(s.state, s.path, dest, s.info) : FileAction.copy(s.state, s.path, dest, s.info);
-  return file(scope.state, action!, { constraints: scope.comp.opConstraints(scope.stage, scope.instr) });
+  return file(scope.state, action!, { constraints: scope.comp.opConstraints(scope.stage, scope.instr, scope.lookup) });
 }
 
 const makeParents = { makeParents: true };
@@ -142,14 +151,20 @@ function parentDir(p: string): string {
 
 /** ADD <http(s) URL | git URL#ref | local path>... <dest>. */
 export function lowerAdd(scope: StageScope): State {
+  const dockerfile = scope.comp.mode === 'dockerfile';
+  const checksum = readArgs(scope.comp, scope.instr).byName.get('checksum')?.[0];
+  if (dockerfile && checksum) {
+    fail(checksum.slice, "ADD --checksum needs BuildKit v0.12 (Dockerfile frontend 1.6); v0.11.6 refuses it: instruction 'ADD --checksum=<CHECKSUM>' requires the labs channel", 0, checksum.slice.text.length);
+  }
   const args = readCopyArgs(scope);
   const remote = args.sources.map((s) => remoteSource(s, scope));
-  if (remote.every((r) => r === undefined)) return copyLocal(scope, args, scope.comp.context());
+  // Dockerfile's ADD unpacks local archives.
+  if (remote.every((r) => r === undefined)) return copyLocal(scope, args, dockerfile ? contextFor(scope, args) : scope.comp.context(), dockerfile || undefined);
   const dest = resolveDest(args.dest, scope.state.getDir());
-  const local = dockerfileCopyInfo(args);
+  const local = dockerfileCopyInfo(args, dockerfile || undefined);
   const sources = args.sources.map((s, i) => {
     const r = remote[i];
-    if (!r) return { state: scope.comp.context(), path: joinPath('/', s.path), info: local };
+    if (!r) return { state: scope.comp.context(s.path), path: joinPath('/', s.path), info: local };
     return { state: r.state, path: r.path, info: { mode: args.mode, chown: args.chown, createDestPath: true } };
   });
   return copyFileOp(scope, sources, dest.path);
@@ -158,8 +173,15 @@ export function lowerAdd(scope: StageScope): State {
 const gitLike = /^(?:git:\/\/|ssh:\/\/|[A-Za-z0-9_-]+@[A-Za-z0-9.-]+:)|^https?:\/\/[^#]*\.git(?:#.*)?$/;
 
 function remoteSource(src: { at: LogicalSlice; path: string }, scope: StageScope): { state: State; path: string } | undefined {
-  const constraints = scope.comp.opConstraints(scope.stage, scope.instr);
+  const dockerfile = scope.comp.mode === 'dockerfile';
+  // The frontend's http and git sources carry an empty command description and no step name.
+  const constraints = dockerfile
+    ? scope.comp.debugNames()
+      ? new StepConstraints(undefined, scope.instr.startLine, scope.instr.endLine, '')
+      : undefined
+    : scope.comp.opConstraints(scope.stage, scope.instr);
   if (gitLike.test(src.path)) {
+    if (dockerfile) fail(src.at, 'ADD of a git repository needs BuildKit v0.12 (Dockerfile frontend 1.6); v0.11.6 refuses it: instruction ADD <git ref> requires the labs channel', 0, src.at.text.length);
     const hash = src.path.indexOf('#');
     const url = hash < 0 ? src.path : src.path.slice(0, hash);
     const ref = hash < 0 ? '' : src.path.slice(hash + 1);

@@ -5,10 +5,11 @@ import { isPlainWord } from '../syntax/expand.js';
 import { instruction } from '../syntax/instructions.js';
 import { formatPlatform, type Platform } from '../llb/platform.js';
 import type { State } from '../llb/state.js';
-import { Compilation, NeedStage, stageRefFlags, type LowerOptions, type StageArgs } from './compilation.js';
+import { Compilation, NeedStage, stageRefFlags, type LowerOptions, type StageArgs, type StageConfig } from './compilation.js';
 import { findStage, readProgram, type Stage } from './program.js';
 import { declareArgs, declaredArgNames, lowerInstruction, startStage } from './instructions.js';
 import { fail } from './words.js';
+import type { ImageConfig } from './imageconfig.js';
 
 /** What the target stage ultimately starts from, following stages built on stages. */
 export type TargetBase = { readonly kind: 'scratch'; readonly platform?: Platform } | { readonly kind: 'image'; readonly ref: string; readonly platform?: Platform };
@@ -17,6 +18,12 @@ export interface Lowered {
   readonly state: State;
   readonly warnings: readonly Diagnostic[];
   readonly base: TargetBase;
+  /**
+   * The target stage's OCI image configuration (imageConfigJSON prints it as BuildKit's frontend
+   * returns `containerimage.config`). Offline the base images' parts are unknown: empty, as in
+   * BuildKit's reference; with LowerOptions.baseImage, what that resolved.
+   */
+  readonly config: ImageConfig;
 }
 
 /** Compiles the tree to the state of the target stage. */
@@ -32,7 +39,7 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
   }
   const state = lowerStages(comp, target);
   warnUnusedBuildArgs(comp);
-  return { state, warnings: comp.warnings, base: targetBase(comp, target) };
+  return { state, warnings: comp.warnings, base: targetBase(comp, target), config: comp.configs[target.index]!.image.image };
 }
 
 function targetBase(comp: Compilation, stage: Stage): TargetBase {
@@ -52,6 +59,7 @@ export function predefinedArgs(p: Platform): [string, string][] {
 
 interface Cursor extends StageArgs {
   state?: State;
+  config?: StageConfig;
   /** The next instruction to lower; -1 before the FROM line. */
   next: number;
 }
@@ -75,7 +83,7 @@ function lowerStages(comp: Compilation, target: Stage): State {
     }
     let cursor = cursors[stage.index];
     if (!cursor) {
-      cursors[stage.index] = cursor = { next: -1, state: undefined, args: undefined };
+      cursors[stage.index] = cursor = { next: -1, state: undefined, config: undefined, args: undefined };
       const first = namedStages(comp, stage).filter((s) => !comp.results[s.index] && !cursors[s.index]);
       if (first.length > 0) {
         for (let i = first.length - 1; i >= 0; i--) stack.push(first[i]);
@@ -84,13 +92,14 @@ function lowerStages(comp: Compilation, target: Stage): State {
     }
     try {
       if (cursor.next < 0) {
-        cursor.state = startStage(comp, stage);
+        ({ state: cursor.state, config: cursor.config } = startStage(comp, stage));
         cursor.next = 0;
       }
       for (; cursor.next < stage.size; cursor.next++) {
-        cursor.state = lowerInstruction(comp, stage, stage.at(cursor.next), cursor.state!, cursor);
+        cursor.state = lowerInstruction(comp, stage, stage.at(cursor.next), cursor.state!, cursor, cursor.config!);
       }
       comp.results[stage.index] = cursor.state!;
+      comp.configs[stage.index] = cursor.config!;
       stack.pop();
       cursors[stage.index] = undefined;
     } catch (e) {

@@ -1,17 +1,22 @@
 import type { Flag, LogicalSlice } from '../syntax/args.js';
-import { run, type MountOptions, type RunOptions, type SecretInfo, type SSHInfo, type CacheSharing } from '../llb/exec.js';
+import { run, type ProxyEnv, type MountOptions, type RunOptions, type SecretInfo, type SSHInfo, type CacheSharing } from '../llb/exec.js';
 import { joinPath } from '../llb/path.js';
+import { file, FileAction } from '../llb/fileop.js';
+import { commandArgs as shellCommand } from './imageconfig.js';
 import { State, type NetMode, type SecurityMode } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandKeepingQuotes, expandWord } from './expansion.js';
 import { readArgs, type StageScope } from './compilation.js';
-import { fail, parseBool, parseJsonForm } from './words.js';
+import { dockerfileJson, fail, parseBool, parseJsonForm } from './words.js';
 
 /** RUN [--mount=...]... [--network=...] [--security=...] <command line | JSON array>. */
 export function lowerRun(scope: StageScope): State {
   const { byName, rest } = readArgs(scope.comp, scope.instr);
   if (rest.text === '') fail(rest, 'RUN requires a command');
-  const args = commandArgs(rest, scope);
+  const dockerfile = scope.comp.mode === 'dockerfile';
+  const securityFlag = byName.get('security')?.[0];
+  if (dockerfile && securityFlag) fail(securityFlag.slice, 'RUN --security needs BuildKit v0.12 (Dockerfile frontend 1.6); v0.11.6 refuses it: unknown flag: security', 0, securityFlag.slice.text.length);
+  const args = dockerfile ? dockerfileCommand(rest, scope) : commandArgs(rest, scope);
   if (args.length === 0) fail(rest, 'RUN command is empty after expansion', 0, rest.text.length);
 
   const network = choice<NetMode>(byName.get('network')?.[0], scope, { default: 'sandbox', none: 'none', host: 'host' });
@@ -22,7 +27,11 @@ export function lowerRun(scope: StageScope): State {
   const secrets: SecretInfo[] = mounts.flatMap((m) => (m.kind === 'secret' ? m.secrets : []));
   const ssh: SSHInfo[] = mounts.flatMap((m) => (m.kind === 'ssh' ? [m.ssh] : []));
   // Only what differs from the defaults: every exec keeps its options until it is marshalled.
-  const opts: { -readonly [K in keyof RunOptions]: RunOptions[K] } = { args, constraints: scope.comp.opConstraints(scope.stage, scope.instr) };
+  const opts: { -readonly [K in keyof RunOptions]: RunOptions[K] } = { args, constraints: scope.comp.opConstraints(scope.stage, scope.instr, scope.lookup) };
+  if (dockerfile) {
+    const proxy = proxyEnv(scope.comp.options.buildArgs);
+    if (proxy) opts.proxyEnv = proxy;
+  }
   if (network !== 'sandbox') opts.network = network;
   if (security !== 'sandbox') opts.security = security;
   if (secrets.length > 0) opts.secrets = secrets;
@@ -32,6 +41,28 @@ export function lowerRun(scope: StageScope): State {
     if (m.kind === 'fs') exec.addMount(m.target, m.source ?? State.scratch(), m.opts);
   }
   return exec.root();
+}
+
+/**
+ * Dockerfile's RUN: the JSON form as written; anything else (a `[` that is not a JSON array of
+ * strings included) is shell form, the text run by the stage's shell unexpanded.
+ */
+function dockerfileCommand(rest: LogicalSlice, scope: StageScope): string[] {
+  const json = dockerfileJson(rest.text);
+  if (json) return json;
+  return shellCommand(scope.config.image.image, { shell: rest.text });
+}
+
+const proxyArgs = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'] as const;
+
+/** The frontend's proxyEnvFromBuildArgs: proxy build args reach every RUN, declared or not. */
+function proxyEnv(buildArgs: ReadonlyMap<string, string>): ProxyEnv | undefined {
+  let out: { -readonly [K in keyof ProxyEnv]: ProxyEnv[K] } | undefined;
+  for (const name of proxyArgs) {
+    const value = buildArgs.get(name.toUpperCase()) ?? buildArgs.get(name);
+    if (value !== undefined) (out ??= {})[name] = value;
+  }
+  return out;
 }
 
 function commandArgs(rest: LogicalSlice, scope: StageScope): string[] {
@@ -69,7 +100,7 @@ interface MountField {
 
 const allowedKeys: Record<string, readonly string[]> = {
   bind: ['target', 'source', 'from', 'rw', 'readwrite', 'ro', 'readonly'],
-  cache: ['target', 'id', 'sharing', 'from', 'source', 'ro', 'readonly'],
+  cache: ['target', 'id', 'sharing', 'from', 'source', 'ro', 'readonly', 'uid', 'gid', 'mode'],
   tmpfs: ['target', 'size'],
   secret: ['target', 'id', 'source', 'env', 'required', 'mode', 'uid', 'gid'],
   ssh: ['target', 'id', 'required', 'mode', 'uid', 'gid'],
@@ -112,9 +143,12 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
     return b;
   };
   const dir = scope.state.getDir();
+  const dockerfile = scope.comp.mode === 'dockerfile';
   const target = (fallback?: string): string => {
     const t = str('target') ?? fallback;
     if (t === undefined) fail(value, `a ${type} mount needs target=<path>`, 0, value.text.length);
+    // The frontend keeps secret and ssh targets as written.
+    if (dockerfile && (type === 'secret' || type === 'ssh')) return t;
     // As Dockerfile: absolute targets are kept as written, relative ones join the WORKDIR.
     const resolved = joinPath(t).startsWith('/') ? t : joinPath('/', dir, t);
     if (resolved === '/') fail(get.get('target')?.at ?? value, 'a mount cannot replace the root filesystem (target=/)', 0, (get.get('target')?.at ?? value).text.length);
@@ -146,9 +180,10 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
 
   switch (type) {
     case 'bind': {
-      const t = target();
+      // Dockerfile mounts a bind without a target at the working directory.
+      const t = target(dockerfile ? dir || '/' : undefined);
       const rw = bool('rw') ?? bool('readwrite') ?? (bool('ro') ?? bool('readonly') ?? true) === false;
-      const from = get.has('from') ? fromSource() : { source: scope.comp.context(), selector: selectorOf() };
+      const from = get.has('from') ? fromSource() : { source: scope.comp.context(str('source')), selector: selectorOf() };
       return { kind: 'fs', target: t, at: value, source: from.source, opts: { readonly: !rw, selector: from.selector } };
     }
     case 'cache': {
@@ -157,14 +192,17 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
       if (!['shared', 'private', 'locked'].includes(sharingText)) {
         fail(get.get('sharing')!.at, `invalid sharing ${JSON.stringify(sharingText)}: use shared, private or locked`, 0, get.get('sharing')!.at.text.length);
       }
-      const from = fromSource();
+      let from = fromSource();
       const readonly = bool('ro') ?? bool('readonly') ?? false;
+      // Dockerfile's cache ID is the id or target as written, after a `/`, not cleaned.
+      const cacheID = dockerfile ? `/${str('id') ?? str('target')}` : (str('id') ?? t);
+      if (!from.source && (get.has('uid') || get.has('gid') || get.has('mode'))) from = cacheMountSettings(scope, id('uid') ?? 0, id('gid') ?? 0, mode(0o755));
       return {
         kind: 'fs',
         target: t,
         at: value,
         source: from.source,
-        opts: { readonly, selector: from.selector, cache: { id: str('id') ?? t, sharing: sharingText as CacheSharing } },
+        opts: { readonly, selector: from.selector, cache: { id: cacheID, sharing: sharingText as CacheSharing } },
       };
     }
     case 'tmpfs': {
@@ -193,6 +231,16 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
     }
   }
   throw new Error(`unhandled mount type ${type}`);
+}
+
+/**
+ * Dockerfile's cache mount with uid, gid or mode: the cache starts from a directory made with
+ * them, in an op of its own.
+ */
+function cacheMountSettings(scope: StageScope, uid: number, gid: number, mode: number): { source: State; selector: string } {
+  const named = scope.comp.debugNames() ? { constraints: { metadata: { caps: {}, description: { 'llb.customname': '[internal] settings cache mount permissions' } } } } : {};
+  const action = FileAction.mkdir('/cache', mode, { chown: { user: { id: uid }, group: { id: gid } } });
+  return { source: file(State.scratch().platform(scope.comp.stagePlatform(scope.stage)), action, named), selector: '/cache' };
 }
 
 /** Splits `a=b,c` into fields, expanding each value, remembering where each field is. */

@@ -1,5 +1,5 @@
 import { Diagnostic } from '../diagnostics.js';
-import { looksLikeJsonForm, offsetOf, type Flag, type LogicalSlice } from '../syntax/args.js';
+import { offsetOf, type Flag, type LogicalSlice } from '../syntax/args.js';
 import type { InstructionInfo } from '../syntax/instructions.js';
 
 /** Raises a diagnostic pointing into a slice of an instruction's arguments. */
@@ -8,23 +8,35 @@ export function fail(s: LogicalSlice, message: string, index = 0, length = 1): n
 }
 
 /**
- * The JSON exec form (`["a", "b"]`). Text that starts like a JSON array must be one; other
- * text starting with `[` (a shell test, say) is not the exec form.
+ * The JSON exec form (`["a", "b"]`): text that parses as a JSON array of strings. Anything
+ * else, even when it starts with `[` (`RUN [ "$x" = y ]`), is the shell form, as Docker reads it.
  */
 export function parseJsonForm(s: LogicalSlice): string[] | undefined {
-  if (!looksLikeJsonForm(s.text)) return undefined;
+  if (!s.text.startsWith('[')) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(s.text);
-  } catch (e) {
-    const at = /position (\d+)/.exec(String((e as Error).message));
-    const index = at ? Math.min(Number(at[1]), s.text.length) : s.text.length;
-    const unterminated = index >= s.text.length || /Unterminated|end of JSON/i.test(String((e as Error).message));
-    fail(s, unterminated ? 'unterminated JSON array' : 'invalid JSON array', index);
+  } catch {
+    return undefined;
   }
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) fail(s, 'the exec form must be a JSON array of strings');
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) return undefined;
   // Go decodes a lone surrogate escape as U+FFFD; match it so the bytes agree.
   return (value as string[]).map(wellFormed);
+}
+
+/**
+ * Dockerfile's parseMaybeJSON: a JSON array of strings is the JSON form; anything else,
+ * text starting with `[` included, is not, and no error.
+ */
+export function dockerfileJson(text: string): string[] | undefined {
+  if (!text.startsWith('[')) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return (value as string[]).map(wellFormed);
+  } catch {
+    // Shell form.
+  }
+  return undefined;
 }
 
 /**

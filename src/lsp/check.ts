@@ -3,9 +3,9 @@ import { defaultCopyImage, defaultPlatform, type CompileOptions } from '../optio
 import type { BuildFile, Instruction, Item } from '../syntax/cst.js';
 import { State } from '../llb/state.js';
 import type { Lookup } from '../syntax/expand.js';
-import { Compilation, NeedStage, type LowerOptions, type StageArgs } from '../lower/compilation.js';
+import { Compilation, NeedStage, type LowerOptions, type StageArgs, type StageConfig } from '../lower/compilation.js';
 import { cycleError, predefinedArgs } from '../lower/lower.js';
-import { declareArgs, lowerInstruction, startStage } from '../lower/instructions.js';
+import { declareArgs, lowerInstruction, scratchStart, startStage } from '../lower/instructions.js';
 import { readProgram, type Program, type Stage } from '../lower/program.js';
 
 /** The variables as an instruction sees them (before) and leaves them (after). */
@@ -16,6 +16,7 @@ export interface Scope {
 
 interface Cursor extends StageArgs {
   state?: State;
+  config?: StageConfig;
   next: number;
 }
 
@@ -51,6 +52,9 @@ export class Checker {
       platform: options.platform ?? defaultPlatform,
       copyImage: options.copyImage ?? defaultCopyImage,
       copyMode: options.copyMode,
+      mode: options.mode,
+      // Step names are for builds, not for checking.
+      debugInfo: false,
     };
     let comp: Compilation;
     try {
@@ -144,17 +148,17 @@ export class Checker {
         stack.pop();
         continue;
       }
-      const cursor = (cursors[stage.index] ??= { next: -1, state: undefined, args: undefined });
+      const cursor = (cursors[stage.index] ??= { next: -1, state: undefined, config: undefined, args: undefined });
       try {
         if (cursor.next < 0) {
-          cursor.state = this.start(stage);
+          ({ state: cursor.state, config: cursor.config } = this.start(stage));
           cursor.next = 0;
         }
         for (; cursor.next < stage.size; cursor.next++) {
           const instr = stage.at(cursor.next);
           const before = instr === this.watch ? lookupOf(cursor) : undefined;
           try {
-            cursor.state = lowerInstruction(comp, stage, instr, cursor.state!, cursor);
+            cursor.state = lowerInstruction(comp, stage, instr, cursor.state!, cursor, cursor.config!);
           } catch (e) {
             if (e instanceof NeedStage) throw e;
             this.record(e);
@@ -162,6 +166,7 @@ export class Checker {
           if (before) throw new Found({ before, after: lookupOf(cursor) });
         }
         comp.results[stage.index] = cursor.state!;
+        comp.configs[stage.index] = cursor.config!;
         stack.pop();
         cursors[stage.index] = undefined;
       } catch (e) {
@@ -173,7 +178,7 @@ export class Checker {
             this.record(cycle);
           }
           // Go on without the instruction that closed the cycle.
-          if (cursor.next < 0) cursor.state = State.scratch();
+          if (cursor.next < 0) ({ state: cursor.state, config: cursor.config } = scratchStart(comp.options.platform));
           cursor.next++;
         } else {
           stack.push(e.stage);
@@ -182,13 +187,13 @@ export class Checker {
     }
   }
 
-  private start(stage: Stage): State {
+  private start(stage: Stage): { state: State; config: StageConfig } {
     try {
       return startStage(this.comp!, stage);
     } catch (e) {
       if (e instanceof NeedStage) throw e;
       this.record(e);
-      return State.scratch();
+      return scratchStart(this.comp!.options.platform);
     }
   }
 }

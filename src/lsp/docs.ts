@@ -3,9 +3,8 @@ import type { Mode } from './mode.js';
 
 /**
  * What the server says about the language: instructions, their flags and the `--mount` keys,
- * each with one line of documentation, read from the instruction table (src/syntax/instructions.ts)
- * and, for what the table does not hold yet, listed here: everything else in src/lsp reads the
- * language from this module.
+ * each with one line of documentation, read from the instruction table (src/syntax/instructions.ts):
+ * everything else in src/lsp reads the language from this module.
  */
 
 export interface FlagDoc {
@@ -20,35 +19,19 @@ export interface InstructionDoc {
   readonly doc: string;
   readonly usage?: string;
   readonly flags: readonly FlagDoc[];
-  /** Only in Dockerfile mode (an image-config instruction). */
-  readonly dockerfileOnly?: boolean;
 }
 
 // The instruction table is what every mode accepts; its docs are the hover text.
 const instructionList: readonly InstructionDoc[] = table;
 
-/** Image-config instructions, which only Dockerfile mode accepts (issue 14 compiles them). */
-const dockerfileOnly: readonly InstructionDoc[] = [
-  ['CMD', 'The default command of the image.'],
-  ['ENTRYPOINT', 'The command the image runs, with CMD as its arguments.'],
-  ['EXPOSE', 'Documents the ports the image listens on.'],
-  ['LABEL', 'Adds metadata to the image (`LABEL key=value ...`).'],
-  ['VOLUME', 'Declares mount points for volumes in the image.'],
-  ['STOPSIGNAL', 'The signal that stops a container of the image.'],
-  ['HEALTHCHECK', 'How to check that a container of the image still works.'],
-  ['SHELL', 'The shell that the shell form of RUN, CMD and ENTRYPOINT runs in.'],
-  ['ONBUILD', 'An instruction to run when the image is used as a base.'],
-  ['MAINTAINER', 'The author of the image (deprecated; use a LABEL).'],
-].filter(([name]) => !table.some((i) => i.name === name)).map(([name, doc]) => ({ name, doc, flags: [], dockerfileOnly: true }));
+const byName = new Map<string, InstructionDoc>(instructionList.map((i) => [i.name, i]));
 
-const byName = new Map<string, InstructionDoc>([...instructionList, ...dockerfileOnly].map((i) => [i.name, i]));
-
-/** The instructions of a mode, in the order completion offers them. */
-export function instructions(mode: Mode): readonly InstructionDoc[] {
-  return mode === 'dockerfile' ? [...instructionList, ...dockerfileOnly] : instructionList;
+/** The instructions of a mode (both modes take all of them), in the order completion offers them. */
+export function instructions(_mode: Mode): readonly InstructionDoc[] {
+  return instructionList;
 }
 
-/** An instruction by name, in any case, whichever mode accepts it. */
+/** An instruction by name, in any case. */
 export function instructionDoc(name: string): InstructionDoc | undefined {
   return byName.get(name.toUpperCase());
 }

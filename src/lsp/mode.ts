@@ -1,10 +1,8 @@
-import type { CompileOptions } from '../options.js';
+import { modeOfName, type CompileOptions } from '../options.js';
 
 /** The two languages a build file can be written in. */
 export type Mode = 'llb' | 'dockerfile';
 
-// `Dockerfile`, `foo.Dockerfile`, `Dockerfile.dev` (any case, as editors match them).
-const dockerfileName = /(?:^|[/\\])(?:[^/\\]*\.)?dockerfile(?:\.[^/\\]*)?$/i;
 const modeDirective = /^[ \t]*#[ \t]*mode[ \t]*=[ \t]*([A-Za-z]+)[ \t]*\r?$/im;
 
 /**
@@ -21,15 +19,13 @@ export function modeOf(uri: string, text: string): Mode {
   } catch {
     // Not a URL: a plain path.
   }
-  return dockerfileName.test(path) ? 'dockerfile' : 'llb';
+  return modeOfName(path) === 'dockerfile' ? 'dockerfile' : 'llb';
 }
 
 /**
  * The compiler options for a mode: the one place the server tells the compiler which language a
- * file is in. The compiler has no mode option yet (Dockerfile mode is issue 14); when it has,
- * this returns `{ mode }`, and every feature of the server follows.
+ * file is in, and every feature of the server follows.
  */
 export function compileOptionsFor(mode: Mode): CompileOptions {
-  void mode;
-  return {};
+  return { mode: mode === 'dockerfile' ? 'dockerfile' : 'llbc' };
 }

@@ -79,7 +79,7 @@ export const instructions = [
   },
   {
     name: 'RUN',
-    doc: 'Runs a command in the stage (an ExecOp); no shell runs unless the command names one.',
+    doc: 'Runs a command in the stage (an ExecOp); in llbc mode a shell runs only when the command names one or SHELL was set.',
     usage: 'RUN [--mount=...]... [--network=...] [--security=...] <command | ["exec", "form"]>',
     flags: [
       { name: 'mount', kind: 'repeatable', doc: 'a mount for this command: type=bind|cache|tmpfs|secret|ssh,target=...' },
@@ -93,11 +93,13 @@ export const instructions = [
   {
     name: 'COPY',
     doc: 'Copies files from the build context, a stage or an image into the stage.',
-    usage: 'COPY [--from=<stage | image>] [--chown=<user>[:<group>]] [--chmod=<mode>] <src>... <dest>',
+    usage: 'COPY [--from=<stage | image>] [--chown=<user>[:<group>]] [--chmod=<mode>] [--link] <src>... <dest>',
     flags: [
       { name: 'from', kind: 'value', doc: 'copy from this stage (name or index) or image instead of the build context', stageRef: true },
       { name: 'chown', kind: 'value', doc: 'the owner of the copied files: user, user:group, uid or uid:gid' },
       { name: 'chmod', kind: 'value', doc: 'the mode of the copied files, in octal' },
+      { name: 'link', kind: 'boolean', doc: 'copy into a layer of its own (BuildKit v0.11.6 makes the same ops either way)' },
+      { name: 'exclude', kind: 'repeatable', doc: 'leave out source paths matching this pattern (needs BuildKit v0.13)' },
     ],
     json: 'allowed',
     layout: 'fields',
@@ -106,10 +108,14 @@ export const instructions = [
   {
     name: 'ADD',
     doc: 'Copies local files, downloads http(s) URLs or clones git repositories into the stage.',
-    usage: 'ADD [--chown=<user>[:<group>]] [--chmod=<mode>] <src | URL | git URL[#ref]>... <dest>',
+    usage: 'ADD [--chown=<user>[:<group>]] [--chmod=<mode>] [--link] <src | URL | git URL[#ref]>... <dest>',
     flags: [
       { name: 'chown', kind: 'value', doc: 'the owner of the added files: user, user:group, uid or uid:gid' },
       { name: 'chmod', kind: 'value', doc: 'the mode of the added files, in octal' },
+      { name: 'link', kind: 'boolean', doc: 'add into a layer of its own (BuildKit v0.11.6 makes the same ops either way)' },
+      { name: 'checksum', kind: 'value', doc: 'the digest a downloaded file must have, like sha256:... (needs BuildKit v0.12)' },
+      { name: 'keep-git-dir', kind: 'boolean', doc: 'keep the .git directory of a cloned repository (needs BuildKit v0.12)' },
+      { name: 'exclude', kind: 'repeatable', doc: 'leave out source paths matching this pattern (needs BuildKit v0.13)' },
     ],
     json: 'allowed',
     layout: 'fields',
@@ -151,19 +157,106 @@ export const instructions = [
     layout: 'whole',
     step: false,
   },
+  {
+    name: 'SHELL',
+    doc: 'Sets the shell that the shell form of RUN, CMD and ENTRYPOINT runs through (the image records it too).',
+    usage: 'SHELL ["executable", "parameters"...]',
+    flags: [],
+    json: 'required',
+    layout: 'whole',
+    step: false,
+  },
+  {
+    name: 'CMD',
+    doc: "The image's default command (its arguments when it has an ENTRYPOINT); makes no op.",
+    usage: 'CMD <command> | CMD ["exec", "form"]',
+    flags: [],
+    json: 'allowed',
+    layout: 'whole',
+    step: false,
+  },
+  {
+    name: 'ENTRYPOINT',
+    doc: 'The command the image runs, with CMD as its arguments; resets a CMD of the base image; makes no op.',
+    usage: 'ENTRYPOINT <command> | ENTRYPOINT ["exec", "form"]',
+    flags: [],
+    json: 'allowed',
+    layout: 'whole',
+    step: false,
+  },
+  {
+    name: 'EXPOSE',
+    doc: 'Records the ports the image listens on (port[-end][/tcp|udp|sctp]); makes no op.',
+    usage: 'EXPOSE <port>[/<protocol>]...',
+    flags: [],
+    json: 'none',
+    layout: 'fields',
+    step: false,
+  },
+  {
+    name: 'LABEL',
+    doc: "Adds metadata to the image's configuration; makes no op.",
+    usage: 'LABEL <key>=<value>... | LABEL <key> <value>',
+    flags: [],
+    json: 'none',
+    layout: 'name-value',
+    step: false,
+  },
+  {
+    name: 'VOLUME',
+    doc: "Records mount points for volumes in the image's configuration; makes no op.",
+    usage: 'VOLUME <path>... | VOLUME ["path", ...]',
+    flags: [],
+    json: 'allowed',
+    layout: 'fields',
+    step: false,
+  },
+  {
+    name: 'STOPSIGNAL',
+    doc: 'The signal that stops a container of the image (a name like SIGTERM, or a number); makes no op.',
+    usage: 'STOPSIGNAL <signal>',
+    flags: [],
+    json: 'none',
+    layout: 'whole',
+    step: false,
+  },
+  {
+    name: 'HEALTHCHECK',
+    doc: 'How a container of the image checks that it still works, or NONE to turn off the base image\'s check; makes no op.',
+    usage: 'HEALTHCHECK [--interval=<duration>] [--timeout=<duration>] [--start-period=<duration>] [--retries=<n>] CMD <command> | HEALTHCHECK NONE',
+    flags: [
+      { name: 'interval', kind: 'value', doc: 'the time between checks, a Go duration like 30s (default 30s)' },
+      { name: 'timeout', kind: 'value', doc: 'how long a check may take, a Go duration like 10s (default 30s)' },
+      { name: 'start-period', kind: 'value', doc: 'the start-up time during which failures do not count, a Go duration like 5s' },
+      { name: 'retries', kind: 'value', doc: 'the failures in a row that make the container unhealthy (default 3)' },
+    ],
+    json: 'none',
+    layout: 'whole',
+    step: false,
+  },
+  {
+    name: 'ONBUILD',
+    doc: 'An instruction recorded in the image, to run when a later build (or stage) starts FROM it.',
+    usage: 'ONBUILD <instruction>',
+    flags: [],
+    json: 'none',
+    layout: 'whole',
+    step: false,
+  },
+  {
+    name: 'MAINTAINER',
+    doc: "Sets the image's author (deprecated in Dockerfile: prefer LABEL); makes no op.",
+    usage: 'MAINTAINER <name>',
+    flags: [],
+    json: 'none',
+    layout: 'whole',
+    step: false,
+  },
 ] as const satisfies readonly InstructionSpec[];
 
 export type InstructionName = (typeof instructions)[number]['name'];
 
 export const instructionNames: readonly InstructionName[] = instructions.map((i) => i.name);
-
-/**
- * Dockerfile instructions llbc does not take, for the hint in the error: a row added for one of
- * them must take it out of this list (a test holds the two apart).
- */
-export const imageConfigInstructions: readonly string[] = [
-  'CMD', 'ENTRYPOINT', 'EXPOSE', 'LABEL', 'VOLUME', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL', 'ONBUILD', 'MAINTAINER',
-];
 
 /** A row with its flags by name, made once per instruction. */
 export interface InstructionInfo extends InstructionSpec {

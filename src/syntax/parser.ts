@@ -16,7 +16,7 @@ import {
   UnknownKeyword,
   Whitespace,
 } from './tokens.js';
-import { imageConfigInstructions, instructionNames, type InstructionName } from './instructions.js';
+import { instructionNames, type InstructionName } from './instructions.js';
 
 // Every token type's kind, computed once: classifying 600,000 tokens of a large file by
 // searching name lists was a measurable part of parsing.
@@ -48,8 +48,6 @@ function kindOf(t: IToken): TokenKind {
 function toToken(t: IToken, line: number): Token {
   return { kind: kindOf(t), text: t.image, offset: t.startOffset, line };
 }
-
-const unsupported = new Set(imageConfigInstructions);
 
 /**
  * Parses a build file into its concrete syntax tree, or throws a Diagnostic.
@@ -279,11 +277,7 @@ class ItemBuilder {
         }
         const name = instructionOf.get(t.tokenType);
         if (!name) {
-          const upper = t.image.toUpperCase();
-          const hint = unsupported.has(upper)
-            ? `: ${upper} configures an image, which LLB has no place for`
-            : `; expected one of ${instructionNames.join(', ')}`;
-          throw new Diagnostic(source, t.startOffset, `unknown instruction ${JSON.stringify(t.image)}${hint}`, t.image.length);
+          throw new Diagnostic(source, t.startOffset, `unknown instruction ${JSON.stringify(t.image)}; expected one of ${instructionNames.join(', ')}`, t.image.length);
         }
         // At the end of the file the instruction ends on its last token's line.
         const endLine = j < all.length ? this.line : lastLine;

@@ -1,4 +1,4 @@
-import { imageConfigInstructions, instructionNames } from './instructions.js';
+import { instructionNames } from './instructions.js';
 
 // The parts of the language reference in grammar/ that come from the instruction table:
 // `npm run grammar` writes them, and the tests fail when the committed files differ.
@@ -9,14 +9,12 @@ export function ebnfWithKeywords(ebnf: string): string {
 }
 
 /**
- * grammar/llbc.tmLanguage.json with its keyword alternatives made from the table: the
- * `instruction` rule's (every instruction but FROM, which has a rule of its own for `AS`) and
- * the `unsupported` rule's (the Dockerfile instructions the table does not have).
+ * grammar/llbc.tmLanguage.json with the `instruction` rule's keyword alternatives made from the
+ * table (every instruction but FROM, which has a rule of its own for `AS`).
  */
 export function tmLanguageWithKeywords(json: string): string {
   const others = instructionNames.filter((n) => n !== 'FROM');
-  const withInstructions = replaceRuleKeywords(json, 'instruction', others);
-  return replaceRuleKeywords(withInstructions, 'unsupported', imageConfigInstructions);
+  return replaceRuleKeywords(json, 'instruction', others);
 }
 
 /** The first `(?i:A|B)` after the rule's key. */

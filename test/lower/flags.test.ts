@@ -5,6 +5,7 @@ import { LogicalText, splitFlags } from '../../src/syntax/args.js';
 import { parse } from '../../src/syntax/parser.js';
 import type { FlagSpec, InstructionInfo } from '../../src/syntax/instructions.js';
 import { checkFlags } from '../../src/lower/words.js';
+import { compileText } from '../helpers.js';
 
 // A row of every flag kind, as instructions to come declare them (COPY --link, HEALTHCHECK --interval).
 const flags: FlagSpec[] = [
@@ -45,4 +46,11 @@ test('flags used against their kind are errors that say why', () => {
   assert.throws(() => check('--at=1 --at=2 x'), /flag --at given more than once/);
   assert.throws(() => check('--many x'), /flag --many needs a value/);
   assert.throws(() => check('--nope=1 x'), /unknown flag --nope for RUN \(it takes --link, --at, --many\)/);
+});
+
+test('COPY --link is taken and changes nothing; flags newer than v0.11.6 name the release that takes them', () => {
+  assert.deepEqual(compileText('FROM alpine\nCOPY --link a /b\n'), compileText('FROM alpine\nCOPY a /b\n'));
+  assert.throws(() => compileText('FROM alpine\nADD --checksum=sha256:00 https://example.com/a /b\n'), /ADD --checksum needs BuildKit v0\.12/);
+  assert.throws(() => compileText('FROM alpine\nADD --keep-git-dir https://example.com/a.git /b\n'), /ADD --keep-git-dir needs BuildKit v0\.12/);
+  assert.throws(() => compileText('FROM alpine\nCOPY --exclude=*.md . /b\n'), /COPY --exclude needs BuildKit v0\.13/);
 });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { compileText } from '../helpers.js';
 import { execs, opsOf, resultOp } from './ops.js';
 
 test('global ARGs reach FROM, and a stage sees them only once declared', () => {
@@ -195,4 +196,12 @@ test('ADD of a local path is a COPY; ADD of URLs downloads', () => {
 test('unreached stages are not compiled into the output', () => {
   const ids = opsOf('FROM busybox AS unused\nFROM alpine\n').map((o) => o.op.source?.identifier);
   assert.deepEqual(ids, ['docker-image://docker.io/library/alpine:latest']);
+});
+
+test('a `[` line that is not a JSON array of strings is the shell form, as Docker reads it', () => {
+  const shell = (cmd: string) => compileText(`FROM alpine\nRUN ${cmd}\n`);
+  assert.deepEqual(shell('[ -f /etc/alpine-release ]'), shell('["[", "-f", "/etc/alpine-release", "]"]'));
+  assert.deepEqual(shell('["sh", "-c"'), shell('["[sh,", "-c"]'));
+  assert.deepEqual(shell('["sh", 1]'), shell('["[sh,", "1]"]'));
+  assert.deepEqual(shell('["sh", "-c", "true"]'), shell('sh -c true'));
 });

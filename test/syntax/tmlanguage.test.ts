@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { imageConfigInstructions, instructionNames } from '../../src/syntax/instructions.js';
+import { instructionNames } from '../../src/syntax/instructions.js';
 import { tmLanguageWithKeywords } from '../../src/syntax/reference.js';
 import { repoRoot } from '../helpers.js';
 
@@ -61,12 +61,8 @@ test('the grammar knows every instruction, in any case, and the directive, comme
   assert.match('   # a comment', jsRegExp(grammar.repository['comment-line'].match!));
   assert.match('--mount=type=cache,target=/x', jsRegExp(grammar.repository.flag.match!));
   assert.match('\\   \n', jsRegExp(grammar.repository.continuation.match!));
-  assert.match('CMD ["sh"]', jsRegExp(grammar.repository.unsupported.match!));
 });
 
 test('the keyword regexes are generated from the instruction table (run `npm run grammar`)', () => {
   assert.equal(committed, tmLanguageWithKeywords(committed));
-  const unsupported = jsRegExp(grammar.repository.unsupported.match!);
-  for (const name of imageConfigInstructions) assert.match(`${name} x`, unsupported);
-  for (const name of instructionNames) assert.doesNotMatch(`${name} x`, unsupported);
 });
