@@ -48,7 +48,7 @@ export function compileOptions(flags: CompileFlags): CompileOptions {
   };
 }
 
-function modeFlag(mode: string | undefined): BuildMode | undefined {
+export function modeFlag(mode: string | undefined): BuildMode | undefined {
   if (mode === undefined || (buildModes as readonly string[]).includes(mode)) return mode as BuildMode | undefined;
   throw new Diagnostic(undefined, 0, `--mode ${JSON.stringify(mode)}: use dockerfile or llbc`);
 }

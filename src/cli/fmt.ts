@@ -4,8 +4,12 @@ import { basename, dirname, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { Diagnostic, isDiagnostic, rejectBinary } from '../diagnostics.js';
 import { ExitStatus, readSource, report, writeStdout } from './io.js';
+import { modeFlag } from './flags.js';
+import { modeOfName, parseMode, type BuildMode } from '../options.js';
+import type { BuildFile } from '../syntax/cst.js';
 
 interface FmtFlags {
+  mode?: string;
   write?: boolean;
   check?: boolean;
   diff?: boolean;
@@ -32,7 +36,8 @@ export function fmtCommand(program: Command): void {
     .addOption(new Option('-w, --write', 'rewrite the files in place instead of printing them').conflicts(['check', 'diff']))
     .addOption(new Option('-c, --check', 'print the names of files that are not formatted (exit status 1 if any)').conflicts('diff'))
     .option('--diff', 'print a unified diff of what formatting would change (exit status 1 if anything)')
-    .option('--stdin-filepath <path>', 'the name standard input goes by in messages')
+    .option('--stdin-filepath <path>', 'the name standard input goes by in messages (and whose name decides the mode)')
+    .option('--mode <mode>', 'the language of the files: dockerfile or llbc (default: as for build, a `# mode=` directive, else the file name)')
     .action(async (files: string[], flags: FmtFlags) => {
       // Loaded here so that `llbc build` does not load the formatter.
       const [{ format }, { parse }] = await Promise.all([import('../syntax/format.js'), import('../syntax/parser.js')]);
@@ -43,7 +48,8 @@ export function fmtCommand(program: Command): void {
         try {
           const source = await readSource(path, path === '-' ? flags.stdinFilepath : undefined);
           rejectBinary(source);
-          done.push({ path, name: source.name, original: source.text, formatted: format(parse(source)) });
+          const file = parse(source);
+          done.push({ path, name: source.name, original: source.text, formatted: format(file, { mode: modeFlag(flags.mode) ?? directiveMode(file) ?? modeOfName(source.name) }) });
         } catch (e) {
           if (!isDiagnostic(e)) throw e;
           report(e);
@@ -106,4 +112,13 @@ async function rewrite(f: Checked): Promise<boolean> {
     report(new Diagnostic(undefined, 0, `cannot write ${f.name}: ${(e as Error).message}`));
     return false;
   }
+}
+
+/** The mode a `# mode=` directive names, as the compiler reads it (fileMode in compile.ts, which fmt does not load). */
+function directiveMode(file: BuildFile): BuildMode | undefined {
+  const directive = file.directives.get('mode');
+  if (!directive) return undefined;
+  const mode = parseMode(directive.value);
+  if (!mode) throw new Diagnostic(file.source, directive.offset, `unknown mode ${JSON.stringify(directive.value)} in directive: use mode=dockerfile or mode=llbc`);
+  return mode;
 }

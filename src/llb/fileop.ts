@@ -34,6 +34,10 @@ export interface MkdirInfo {
   readonly chown?: ChownOpt;
 }
 
+export interface MkfileInfo {
+  readonly chown?: ChownOpt;
+}
+
 export interface CopyInfo {
   readonly mode?: number;
   readonly chown?: ChownOpt;
@@ -47,6 +51,7 @@ export interface CopyInfo {
 
 type SubAction =
   | { readonly kind: 'mkdir'; readonly path: string; readonly mode: number; readonly info: MkdirInfo }
+  | { readonly kind: 'mkfile'; readonly path: string; readonly mode: number; readonly data: Uint8Array; readonly info: MkfileInfo }
   | { readonly kind: 'copy'; readonly src: State; readonly srcPath: string; readonly dest: string; readonly info: CopyInfo };
 
 /**
@@ -68,6 +73,11 @@ export class FileAction {
 
   static copy(src: State, srcPath: string, dest: string, info: CopyInfo = {}): FileAction {
     return new FileAction({ kind: 'copy', src, srcPath, dest, info });
+  }
+
+  /** Go's llb.Mkfile: a file with this content. */
+  static mkfile(path: string, mode: number, data: Uint8Array, info: MkfileInfo = {}): FileAction {
+    return new FileAction({ kind: 'mkfile', path, mode, data, info });
   }
 
   mkdir(path: string, mode: number, info: MkdirInfo = {}): FileAction {
@@ -146,6 +156,7 @@ export class FileOp extends MarshalCache implements Vertex {
       secondaryInput: secondary[i],
       output: i === chain.length - 1 ? 0 : -1,
       mkdir: a.kind === 'mkdir' ? mkdirAction(a, parent, base) : undefined,
+      mkfile: a.kind === 'mkfile' ? mkfileAction(a, parent, base) : undefined,
       copy: a.kind === 'copy' ? copyAction(a, parent, base) : undefined,
     }));
     const op: pb.Op = { inputs: inputs.list, file: { actions }, platform, constraints: {} };
@@ -158,6 +169,16 @@ function mkdirAction(a: SubAction & { kind: 'mkdir' }, parent: string, base: num
     path: normalizePath(parent, a.path, false),
     mode: a.mode & 0o7777,
     makeParents: a.info.makeParents,
+    owner: marshalChown(a.info.chown, base),
+    timestamp: -1,
+  };
+}
+
+function mkfileAction(a: SubAction & { kind: 'mkfile' }, parent: string, base: number): pb.FileActionMkFile {
+  return {
+    path: normalizePath(parent, a.path, false),
+    mode: a.mode & 0o7777,
+    data: a.data,
     owner: marshalChown(a.info.chown, base),
     timestamp: -1,
   };

@@ -328,7 +328,7 @@ export function joinedLine(instr: Instruction): string {
   let text = '';
   for (let i = 0; i < body.length; i++) {
     const t = body[i];
-    if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline') continue;
+    if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline' || t.kind === 'heredoc') continue;
     const next = body[i + 1]?.kind;
     if (t.kind === 'whitespace' && (next === 'comment' || next === 'newline')) continue;
     text += t.text;

@@ -1,4 +1,4 @@
-import { fields, type Flag, type LogicalSlice } from '../syntax/args.js';
+import { fields, type Flag, type InstructionHeredoc, type LogicalSlice } from '../syntax/args.js';
 import { run } from '../llb/exec.js';
 import { file, FileAction, parseChown, type ChownOpt, type CopyInfo } from '../llb/fileop.js';
 import { git, http } from '../llb/source.js';
@@ -9,9 +9,12 @@ import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandWord } from './expansion.js';
 import { readArgs, stageRefFlags, type StageScope } from './compilation.js';
 import { dockerfileJson, fail, parseJsonForm } from './words.js';
+import { heredocCopyInfo, heredocsOf, heredocSource } from './heredoc.js';
 
 interface CopyArgs {
   readonly sources: { readonly at: LogicalSlice; readonly path: string }[];
+  /** The sources written as heredocs (`<<EOF`), after the others as the frontend copies them. */
+  readonly heredocs: readonly InstructionHeredoc[];
   readonly dest: string;
   readonly destAt: LogicalSlice;
   /** The stage or image to copy from (COPY --from). */
@@ -24,14 +27,16 @@ function readCopyArgs(scope: StageScope): CopyArgs {
   const name = scope.instr.name;
   const { spec, flags, byName, rest } = readArgs(scope.comp, scope.instr);
   const json = scope.comp.mode === 'dockerfile' ? dockerfileJson(rest.text) : parseJsonForm(rest);
-  const words = json
-    ? json.map((path) => ({ at: rest, path }))
-    : fields(rest).map((w) => ({ at: w, path: expandWord(w, scope.lookup) }));
-  if (words.length < 2) fail(rest, `${name} requires at least one source and a destination`, 0, Math.max(1, rest.text.length));
-  for (const w of words) if (w.path === '') fail(w.at, `${name} path expanded to an empty string`, 0, w.at.text.length);
-  const last = words[words.length - 1];
+  const heredocs = json ? [] : heredocsOf(scope, rest);
+  const heredocAt = new Set(heredocs.map((h) => h.at.start));
+  const all = json ? json.map((path) => ({ at: rest, path })) : fields(rest).map((w) => ({ at: w, path: heredocAt.has(w.start) ? w.text : expandWord(w, scope.lookup) }));
+  if (all.length < 2) fail(rest, `${name} requires at least one source and a destination`, 0, Math.max(1, rest.text.length));
+  for (const w of all) if (w.path === '') fail(w.at, `${name} path expanded to an empty string`, 0, w.at.text.length);
+  const last = all[all.length - 1];
+  if (heredocAt.has(last.at.start)) fail(last.at, `${name} needs a destination after its heredocs`, 0, last.at.text.length);
   return {
-    sources: words.slice(0, -1),
+    sources: all.slice(0, -1).filter((w) => !heredocAt.has(w.at.start)),
+    heredocs,
     dest: last.path,
     destAt: last.at,
     from: stageRefFlags(spec, flags)[0],
@@ -70,20 +75,24 @@ export function lowerCopy(scope: StageScope): State {
   return copyLocal(scope, args, source);
 }
 
-/** The build context, as the source of these paths (Dockerfile mode lists them on the context source). */
-function contextFor(scope: StageScope, args: CopyArgs): State {
+/** The build context, as the source of these paths (Dockerfile mode lists them on the context source); none for heredocs only. */
+function contextFor(scope: StageScope, args: CopyArgs): State | undefined {
   let state: State | undefined;
   for (const s of args.sources) state = scope.comp.context(s.path);
-  return state!;
+  return state;
 }
 
-function copyLocal(scope: StageScope, args: CopyArgs, source: State, unpack?: boolean): State {
+/** `source` is undefined only when every source is a heredoc. */
+function copyLocal(scope: StageScope, args: CopyArgs, source: State | undefined, unpack?: boolean): State {
   const dest = resolveDest(args.dest, scope.state.getDir());
-  if (scope.comp.copyMode === 'file' || args.chown || args.mode !== undefined) {
+  // Heredocs are files made for the copy, copied as the frontend copies them, in both modes.
+  const heredocs = args.heredocs.map((h) => ({ ...heredocSource(scope, h), info: heredocCopyInfo(args.mode, args.chown) }));
+  if (!source || scope.comp.copyMode === 'file' || args.chown || args.mode !== undefined) {
     const info = dockerfileCopyInfo(args, unpack);
-    return copyFileOp(scope, args.sources.map((s) => ({ state: source, path: joinPath('/', s.path), info })), dest.path);
+    return copyFileOp(scope, scope.state, [...args.sources.map((s) => ({ state: source!, path: joinPath('/', s.path), info })), ...heredocs], dest.path);
   }
-  return copyWithHelper(scope, args, source, dest);
+  const copied = copyWithHelper(scope, args, source, dest);
+  return heredocs.length > 0 ? copyFileOp(scope, copied, heredocs, dest.path) : copied;
 }
 
 /** Dockerfile's COPY semantics for a FileOp copy. */
@@ -101,10 +110,10 @@ function dockerfileCopyInfo(args: CopyArgs, unpack?: boolean): CopyInfo {
 }
 
 /** Several sources chain into one FileOp, as Dockerfile's COPY does. */
-function copyFileOp(scope: StageScope, sources: { state: State; path: string; info: CopyInfo }[], dest: string): State {
+function copyFileOp(scope: StageScope, base: State, sources: { state: State; path: string; info: CopyInfo }[], dest: string): State {
   let action: FileAction | undefined;
   for (const s of sources) action = action ? action.copy(s.state, s.path, dest, s.info) : FileAction.copy(s.state, s.path, dest, s.info);
-  return file(scope.state, action!, { constraints: scope.comp.opConstraints(scope.stage, scope.instr, scope.lookup) });
+  return file(base, action!, { constraints: scope.comp.opConstraints(scope.stage, scope.instr, scope.lookup) });
 }
 
 const makeParents = { makeParents: true };
@@ -159,7 +168,7 @@ export function lowerAdd(scope: StageScope): State {
   const args = readCopyArgs(scope);
   const remote = args.sources.map((s) => remoteSource(s, scope));
   // Dockerfile's ADD unpacks local archives.
-  if (remote.every((r) => r === undefined)) return copyLocal(scope, args, dockerfile ? contextFor(scope, args) : scope.comp.context(), dockerfile || undefined);
+  if (remote.every((r) => r === undefined)) return copyLocal(scope, args, dockerfile || args.sources.length === 0 ? contextFor(scope, args) : scope.comp.context(), dockerfile || undefined);
   const dest = resolveDest(args.dest, scope.state.getDir());
   const local = dockerfileCopyInfo(args, dockerfile || undefined);
   const sources = args.sources.map((s, i) => {
@@ -167,7 +176,8 @@ export function lowerAdd(scope: StageScope): State {
     if (!r) return { state: scope.comp.context(s.path), path: joinPath('/', s.path), info: local };
     return { state: r.state, path: r.path, info: { mode: args.mode, chown: args.chown, createDestPath: true } };
   });
-  return copyFileOp(scope, sources, dest.path);
+  const heredocs = args.heredocs.map((h) => ({ ...heredocSource(scope, h), info: heredocCopyInfo(args.mode, args.chown) }));
+  return copyFileOp(scope, scope.state, [...sources, ...heredocs], dest.path);
 }
 
 const gitLike = /^(?:git:\/\/|ssh:\/\/|[A-Za-z0-9_-]+@[A-Za-z0-9.-]+:)|^https?:\/\/[^#]*\.git(?:#.*)?$/;

@@ -1,6 +1,7 @@
 import type { Instruction } from '../syntax/cst.js';
 import { expandRaw, ExpandError, type Lookup } from '../syntax/expand.js';
-import { looksLikeJsonForm, splitFlags } from '../syntax/args.js';
+import { instructionHeredocs, looksLikeJsonForm, splitFlags } from '../syntax/args.js';
+import { findHeredocs } from '../syntax/heredoc.js';
 import type { Program } from './program.js';
 
 // How BuildKit v0.11.6's Dockerfile frontend names its steps (convert.go prefixCommand and
@@ -56,10 +57,29 @@ export function stepText(program: Program, instr: Instruction, lookup: Lookup, r
       }
     }
   }
+  let text: string;
   try {
-    return expandRaw(raw, (name) => lookup(name) ?? `$${name}`);
+    text = expandRaw(raw, (name) => lookup(name) ?? `$${name}`, program.file.escape);
   } catch (e) {
-    if (e instanceof ExpandError) return raw;
-    throw e;
+    if (!(e instanceof ExpandError)) throw e;
+    text = raw;
   }
+  return instr.body.some((t) => t.kind === 'heredoc') ? heredocStepText(program, instr, text) : text;
+}
+
+/**
+ * The frontend's names for heredocs: a RUN that is one heredoc shows its body's first line
+ * (convert.go summarizeHeredoc), a COPY or ADD shows each heredoc source as `<<NAME`.
+ */
+function heredocStepText(program: Program, instr: Instruction, text: string): string {
+  if (instr.name === 'RUN') {
+    const line = program.args(instr);
+    const heredocs = instructionHeredocs(instr, line);
+    if (heredocs.length !== 1 || splitFlags(line.slice(0)).rest.text !== heredocs[0].at.text) return text;
+    const lines = heredocs[0].content.trim().replace(/\r\n/g, '\n').split('\n');
+    return `${text} (${lines[0]}${lines.length > 1 ? '...' : ''})`;
+  }
+  let out = text;
+  for (const m of findHeredocs(text).reverse()) out = `${out.slice(0, m.start)}<<${m.name}${out.slice(m.end)}`;
+  return out;
 }

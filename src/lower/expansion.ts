@@ -4,12 +4,12 @@ import type { LogicalSlice } from '../syntax/args.js';
 
 /** Dockerfile word expansion of a slice, with errors pointing into the slice. */
 export function expandWord(s: LogicalSlice, lookup: Lookup): string {
-  return withPosition(s, () => processWord(s.text, lookup));
+  return withPosition(s, () => processWord(s.text, lookup, s.source.escape));
 }
 
 /** Expansion that keeps quotes and escapes, for text that shlex splits afterwards. */
 export function expandKeepingQuotes(s: LogicalSlice, lookup: Lookup): string {
-  return withPosition(s, () => expandRaw(s.text, lookup));
+  return withPosition(s, () => expandRaw(s.text, lookup, s.source.escape));
 }
 
 function withPosition<T>(s: LogicalSlice, f: () => T): T {

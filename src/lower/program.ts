@@ -2,6 +2,7 @@ import { Diagnostic, type SourceFile } from '../diagnostics.js';
 import type { BuildFile, Instruction } from '../syntax/cst.js';
 import { fields, LogicalText, splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
 import { instruction } from '../syntax/instructions.js';
+import type { Escape } from '../syntax/expand.js';
 import { checkFlags, fail } from './words.js';
 
 /**
@@ -20,6 +21,7 @@ export class Stage {
     private readonly start: number,
     private readonly end: number,
     private readonly source: SourceFile,
+    private readonly escape: Escape,
   ) {}
 
   get from(): Instruction {
@@ -38,7 +40,7 @@ export class Stage {
 
   /** What FROM names, and its --platform. */
   fromLine(): { readonly base: LogicalSlice; readonly platformFlag?: Flag } {
-    const { words, platformFlag } = fromLine(LogicalText.of(this.source, this.from));
+    const { words, platformFlag } = fromLine(LogicalText.of(this.source, this.from, this.escape));
     return { base: words[0], platformFlag };
   }
 }
@@ -71,7 +73,7 @@ const stageName = /^[a-z][a-z0-9-_.]*$/;
 
 /** Splits a file into its global ARGs and its stages, checking FROM lines and stage names. */
 export function readProgram(file: BuildFile): Program {
-  const args = (instr: Instruction) => LogicalText.of(file.source, instr);
+  const args = (instr: Instruction) => LogicalText.of(file.source, instr, file.escape);
   const globals: Instruction[] = [];
   // The instructions from the first FROM on, and where each stage starts among them; counted
   // first, so that arrays as long as the file are made once instead of grown.
@@ -116,7 +118,7 @@ export function readProgram(file: BuildFile): Program {
       }
       if (seen.has(name)) fail(words[2], `duplicate stage name ${JSON.stringify(displayName)}`, 0, displayName.length);
     }
-    const stage = new Stage(index, name, displayName, all, start, index + 1 < starts.length ? starts[index + 1] : all.length, file.source);
+    const stage = new Stage(index, name, displayName, all, start, index + 1 < starts.length ? starts[index + 1] : all.length, file.source, file.escape);
     if (name) seen.set(name, stage);
     stages[index] = stage;
   }

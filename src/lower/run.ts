@@ -8,6 +8,7 @@ import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandKeepingQuotes, expandWord } from './expansion.js';
 import { readArgs, type StageScope } from './compilation.js';
 import { dockerfileJson, fail, parseBool, parseJsonForm } from './words.js';
+import { heredocRun, heredocsOf } from './heredoc.js';
 
 /** RUN [--mount=...]... [--network=...] [--security=...] <command line | JSON array>. */
 export function lowerRun(scope: StageScope): State {
@@ -16,7 +17,9 @@ export function lowerRun(scope: StageScope): State {
   const dockerfile = scope.comp.mode === 'dockerfile';
   const securityFlag = byName.get('security')?.[0];
   if (dockerfile && securityFlag) fail(securityFlag.slice, 'RUN --security needs BuildKit v0.12 (Dockerfile frontend 1.6); v0.11.6 refuses it: unknown flag: security', 0, securityFlag.slice.text.length);
-  const args = dockerfile ? dockerfileCommand(rest, scope) : commandArgs(rest, scope);
+  const heredocs = heredocsOf(scope, rest);
+  const heredoc = heredocs.length > 0 ? heredocRun(scope, rest, heredocs) : undefined;
+  const args = heredoc ? heredoc.args : dockerfile ? dockerfileCommand(rest, scope) : commandArgs(rest, scope);
   if (args.length === 0) fail(rest, 'RUN command is empty after expansion', 0, rest.text.length);
 
   const network = choice<NetMode>(byName.get('network')?.[0], scope, { default: 'sandbox', none: 'none', host: 'host' });
@@ -40,6 +43,7 @@ export function lowerRun(scope: StageScope): State {
   for (const m of mounts) {
     if (m.kind === 'fs') exec.addMount(m.target, m.source ?? State.scratch(), m.opts);
   }
+  if (heredoc?.script) exec.addMount(heredoc.script.target, heredoc.script.state, { readonly: true, selector: '/' });
   return exec.root();
 }
 

@@ -3,6 +3,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { Diagnostic, rejectBinary, SourceFile } from '../diagnostics.js';
 import { format } from '../syntax/format.js';
 import { parse } from '../syntax/parser.js';
+import { modeOf } from './mode.js';
 
 /** `llbc fmt` of the document, as one edit; none when it is formatted or does not parse. */
 export function formatDocument(doc: TextDocument): TextEdit[] {
@@ -11,7 +12,7 @@ export function formatDocument(doc: TextDocument): TextEdit[] {
   try {
     const source = new SourceFile(doc.uri, text);
     rejectBinary(source);
-    formatted = format(parse(source));
+    formatted = format(parse(source), { mode: modeOf(doc.uri, text) === 'dockerfile' ? 'dockerfile' : 'llbc' });
   } catch (e) {
     if (e instanceof Diagnostic) return [];
     throw e;

@@ -88,7 +88,7 @@ export class Outline {
 
   /** An instruction's arguments as one logical line (see syntax/args.ts). */
   args(instr: Instruction): LogicalText {
-    return LogicalText.of(this.file.source, instr);
+    return LogicalText.of(this.file.source, instr, this.file.escape);
   }
 
   /** The instruction whose keyword starts at or before the offset, last first. */

@@ -1,5 +1,7 @@
 import type { SourceFile } from '../diagnostics.js';
 import type { Instruction, Token } from './cst.js';
+import type { Escape } from './expand.js';
+import { heredocLineMarkers, heredocTokenContent, type HeredocMarker } from './heredoc.js';
 
 /**
  * An instruction's arguments as one logical line: continuation lines joined the way
@@ -12,9 +14,11 @@ export class LogicalText {
     readonly text: string,
     private readonly segments: readonly { at: number; offset: number }[],
     private readonly endOffset: number,
+    /** The file's escape character, which word expansion uses. */
+    readonly escape: Escape,
   ) {}
 
-  static of(source: SourceFile, instr: Instruction): LogicalText {
+  static of(source: SourceFile, instr: Instruction, escape: Escape = '\\'): LogicalText {
     const parts: string[] = [];
     const segments: { at: number; offset: number }[] = [];
     let at = 0;
@@ -36,7 +40,7 @@ export class LogicalText {
     let runEnd = -1;
     for (let j = i; j < end; j++) {
       const t = body[j];
-      if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline') continue;
+      if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline' || t.kind === 'heredoc') continue;
       if (t.offset !== runEnd) {
         if (runStart >= 0) parts.push(source.text.slice(runStart, runEnd));
         segments.push({ at, offset: t.offset });
@@ -47,7 +51,7 @@ export class LogicalText {
     }
     if (runStart >= 0) parts.push(source.text.slice(runStart, runEnd));
     const last = body[end - 1] ?? instr.keyword;
-    return new LogicalText(source, parts.length === 1 ? parts[0] : parts.join(''), segments.slice(), last.offset + last.text.length);
+    return new LogicalText(source, parts.length === 1 ? parts[0] : parts.join(''), segments.slice(), last.offset + last.text.length, escape);
   }
 
   /** The source offset of character `index` of the text (the end of the text maps past the last token). */
@@ -81,7 +85,28 @@ export function offsetOf(s: LogicalSlice, index = 0): number {
 }
 
 function isTrivia(t: Token): boolean {
-  return t.kind === 'whitespace' || t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline';
+  return t.kind === 'whitespace' || t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline' || t.kind === 'heredoc';
+}
+
+/** A heredoc of an instruction: how it was opened, where, and its body as written. */
+export interface InstructionHeredoc {
+  readonly marker: HeredocMarker;
+  /** The `<<EOF` word in the logical line. */
+  readonly at: LogicalSlice;
+  /** The body without its terminator line, line ends included; for `<<-`, tabs not yet stripped. */
+  readonly content: string;
+}
+
+/** The heredocs of an instruction (RUN, COPY, ADD), in order; none for most. */
+export function instructionHeredocs(instr: Instruction, line: LogicalText): InstructionHeredoc[] {
+  const bodies = instr.body.filter((t) => t.kind === 'heredoc');
+  if (bodies.length === 0) return [];
+  const markers = heredocLineMarkers(line.text);
+  return markers.map((marker, i) => ({
+    marker,
+    at: line.slice(marker.start, marker.end),
+    content: heredocTokenContent(bodies[i].text),
+  }));
 }
 
 /**
@@ -101,6 +126,7 @@ const jsonStart = /^\[\s*(?:"|\])/;
 export function quotedFields(s: LogicalSlice): LogicalSlice[] {
   const out: LogicalSlice[] = [];
   const text = s.text;
+  const escape = s.source.escape;
   let start = -1;
   let quote = '';
   for (let i = 0; i <= text.length; i++) {
@@ -113,10 +139,10 @@ export function quotedFields(s: LogicalSlice): LogicalSlice[] {
     if (start < 0) start = i;
     if (quote) {
       if (ch === quote) quote = '';
-      else if (ch === '\\' && quote === '"') i++;
+      else if (ch === escape && quote === '"') i++;
     } else if (ch === '"' || ch === "'") {
       quote = ch;
-    } else if (ch === '\\') {
+    } else if (ch === escape) {
       i++;
     }
   }

@@ -16,7 +16,9 @@ export type TokenKind =
   | 'whitespace'
   | 'continuation'
   | 'comment'
-  | 'newline';
+  | 'newline'
+  /** A heredoc's body with its terminator line (and that line's end): after the instruction's line end, which is a 'newline' token of its body. */
+  | 'heredoc';
 
 /**
  * The concrete syntax tree: every line of the file, in order, with comments and
@@ -27,6 +29,8 @@ export interface BuildFile {
   readonly items: readonly Item[];
   /** Parser directives (`# key=value` lines at the top), keys lower-cased. */
   readonly directives: ReadonlyMap<string, Directive>;
+  /** The escape character (`# escape=`): continues lines and escapes in words. */
+  readonly escape: '\\' | '`';
 }
 
 export interface Directive {

@@ -18,18 +18,22 @@ export class ExpandError extends Error {
 
 // Text that expansion leaves as it is, as most words are: no `$`, quote, escape or byte-order mark.
 const plain = /^[^$'"\\\ufeff]*$/;
+const plainBacktick = /^[^$'"`\ufeff]*$/;
+
+/** The escape character of a Dockerfile (`# escape=`): backslash unless the directive says backtick. */
+export type Escape = '\\' | '`';
 
 /** Whether processWord and expandRaw return the text as it is, whatever the variables. */
-export function isPlainWord(text: string): boolean {
-  return plain.test(text);
+export function isPlainWord(text: string, escape: Escape = '\\'): boolean {
+  return (escape === '\\' ? plain : plainBacktick).test(text);
 }
 
 /**
  * Quote removal, escapes and expansion, as Lex.ProcessWordWithMap.
  * Note: a trailing unescaped '\' is dropped, as in Go.
  */
-export function processWord(text: string, lookup: Lookup): string {
-  return isPlainWord(text) ? text : new Lexer(text, lookup, false).run(false, null);
+export function processWord(text: string, lookup: Lookup, escape: Escape = '\\'): string {
+  return isPlainWord(text, escape) ? text : new Lexer(text, lookup, false, escape).run(false, null);
 }
 
 /**
@@ -37,9 +41,9 @@ export function processWord(text: string, lookup: Lookup): string {
  * unicode.IsSpace), including whitespace produced by unquoted expansions.
  * As in Go, a word that ends up empty (e.g. a lone `""`) is not emitted.
  */
-export function processWords(text: string, lookup: Lookup): string[] {
+export function processWords(text: string, lookup: Lookup, escape: Escape = '\\'): string[] {
   const words = new WordCollector();
-  new Lexer(text, lookup, false).run(false, words);
+  new Lexer(text, lookup, false, escape).run(false, words);
   return words.finish();
 }
 
@@ -50,8 +54,8 @@ export function processWords(text: string, lookup: Lookup): string[] {
  * twice (`"\x"` becomes `"\\x"`), and the word of `${V:-word}` (also +, ?) is
  * processed with escapes removed.
  */
-export function expandRaw(text: string, lookup: Lookup): string {
-  return isPlainWord(text) ? text : new Lexer(text, lookup, true).run(true, null);
+export function expandRaw(text: string, lookup: Lookup, escape: Escape = '\\'): string {
+  return isPlainWord(text, escape) ? text : new Lexer(text, lookup, true, escape).run(true, null);
 }
 
 const EOF = '';
@@ -100,6 +104,7 @@ class Lexer {
     private readonly text: string,
     private readonly lookup: Lookup,
     private readonly rawQuotes: boolean,
+    private readonly escape: Escape = '\\',
   ) {
     // Go's text/scanner silently skips a byte-order mark at the very start.
     if (text.charCodeAt(0) === 0xfeff) this.pos = 1;
@@ -135,7 +140,7 @@ class Lexer {
         words?.addRaw(v);
       } else {
         this.pos++;
-        if (c === '\\') {
+        if (c === this.escape) {
           if (rawEscapes) {
             result += c;
             words?.addRaw(c);
@@ -182,14 +187,14 @@ class Lexer {
         continue;
       }
       this.pos++;
-      if (c !== '\\') {
+      if (c !== this.escape) {
         result += c;
         continue;
       }
       if (rawEscapes) result += c;
       if (this.pos >= n) continue;
       const e = text[this.pos]!;
-      if (e === '"' || e === '$' || e === '\\') {
+      if (e === '"' || e === '$' || e === this.escape) {
         this.pos++;
         result += e;
       } else {

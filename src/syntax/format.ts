@@ -26,11 +26,21 @@ interface Entry {
   blankBefore: boolean;
 }
 
+export interface FormatOptions {
+  /**
+   * The file's language. In Dockerfile mode a shell-form RUN is run by the shell as written, so
+   * its blanks are kept exactly; in llbc mode (the default) they may be folded where shlex
+   * splits. The callers decide it as the compiler does (`--mode`, `# mode=`, the file's name).
+   */
+  readonly mode?: 'llbc' | 'dockerfile';
+}
+
 /** The canonical text of a parsed build file. */
-export function format(file: BuildFile): string {
+export function format(file: BuildFile, options: FormatOptions = {}): string {
   const directiveAt = new Map<number, string>();
   for (const [key, d] of file.directives) directiveAt.set(d.offset, `# ${key}=${d.value}`);
   const tainted = quoteCarryingVariables(file);
+  const style: Style = { escape: file.escape, verbatimShell: options.mode === 'dockerfile' || file.escape !== '\\' };
 
   const entries: Entry[] = [];
   let blank = false;
@@ -46,7 +56,7 @@ export function format(file: BuildFile): string {
       const text = directive ?? trimEnd(item.token.text);
       entries.push({ kind: directive ? 'directive' : 'comment', text, isFrom: false, blankBefore: blank });
     } else {
-      const { text, trailing } = formatInstruction(file.source, item, tainted);
+      const { text, trailing } = formatInstruction(file.source, item, tainted, style);
       entries.push({ kind: 'instruction', text, isFrom: item.name === 'FROM', blankBefore: blank });
       for (const c of trailing) entries.push({ kind: 'comment', text: c, isFrom: false, blankBefore: false });
     }
@@ -122,16 +132,41 @@ const enum Layout {
   Kept,
 }
 
+/** What the formatter needs to know of the file besides its tree. */
+interface Style {
+  /** The escape character: continuations are written with it. */
+  readonly escape: '\\' | '`';
+  /**
+   * Shell-form RUN lines are kept as written (between their words): in Dockerfile mode the shell
+   * reads them; with a backtick escape shlex (which knows only backslashes) would read them
+   * differently from the expansion before it.
+   */
+  readonly verbatimShell: boolean;
+}
+
 interface Formatted {
   readonly text: string;
   /** Comments after the last word (a continuation at the end of the file): printed on their own lines. */
   readonly trailing: readonly string[];
 }
 
-function formatInstruction(source: SourceFile, instr: Instruction, tainted: ReadonlySet<string>): Formatted {
+function formatInstruction(source: SourceFile, instr: Instruction, tainted: ReadonlySet<string>, style: Style): Formatted {
+  const body = instr.body;
+  // Heredoc bodies follow the instruction's line end: they are written back byte for byte.
+  const firstHeredoc = body.findIndex((t) => t.kind === 'heredoc');
+  if (firstHeredoc < 0) return formatLine(source, instr, body, tainted, style);
+  const line = formatLine(source, instr, body.slice(0, firstHeredoc - 1), tainted, { ...style, verbatimShell: true });
+  let bodies = '';
+  for (let i = firstHeredoc; i < body.length; i++) bodies += body[i].text;
+  // Every entry gets a line end after it.
+  if (bodies.endsWith('\n')) bodies = bodies.slice(0, -1);
+  return { text: `${line.text}\n${bodies}`, trailing: line.trailing };
+}
+
+function formatLine(source: SourceFile, instr: Instruction, body: readonly Token[], tainted: ReadonlySet<string>, style: Style): Formatted {
   const atoms: Token[] = [];
   const gapTokens: Token[][] = [[]];
-  for (const t of instr.body) {
+  for (const t of body) {
     if (t.kind === 'word' || t.kind === 'flag') {
       atoms.push(t);
       gapTokens.push([]);
@@ -152,7 +187,7 @@ function formatInstruction(source: SourceFile, instr: Instruction, tainted: Read
     pos += atoms[i].text.length;
     if (i + 1 < n) pos += gaps[i + 1].space.length;
   }
-  const line = LogicalText.of(source, instr);
+  const line = LogicalText.of(source, instr, style.escape);
   if (line.text.length !== pos) throw new Error(`formatter and lowering disagree on the logical line of ${instr.name} at line ${instr.startLine}`);
   const { flags, rest } = splitFlags(line.slice(0));
   const spec = instruction(instr.name);
@@ -179,14 +214,16 @@ function formatInstruction(source: SourceFile, instr: Instruction, tainted: Read
     const restGaps = { from: firstRest + 1, to: n - 1 };
     if (spec.json !== 'none' && looksLikeJsonForm(rest.text)) {
       // Blanks inside the strings matter; when the array cannot be reprinted, all are kept.
-      json = formatJson(rest, gaps, starts, atoms, { from: firstRest + 1, to: lastRest });
+      json = formatJson(rest, gaps, starts, atoms, { from: firstRest + 1, to: lastRest }, style.escape);
     } else {
-      for (const i of freeRestGaps(spec.layout, rest, gaps, starts, atoms, restGaps, tainted)) layout[i] = Layout.Free;
+      const argsLayout = spec.layout === 'shell' && style.verbatimShell ? 'whole' : spec.layout;
+      for (const i of freeRestGaps(argsLayout, rest, gaps, starts, atoms, restGaps, tainted)) layout[i] = Layout.Free;
     }
     if (instr.name === 'FROM') upperCaseAs(rest, starts, texts);
   }
-  if (firstRest === flags.length) reorderFlags(spec, flags.length, gaps, texts);
+  if (firstRest === flags.length) reorderFlags(spec, flags.length, gaps, texts, style.escape);
 
+  const renderGap = (g: Gap, l: Layout) => renderGapWith(g, l, style.escape);
   let text = instr.name + renderGap(gaps[0], Layout.Free);
   for (let i = 0; i < n; i++) {
     if (json !== undefined && i === firstRest) {
@@ -199,23 +236,23 @@ function formatInstruction(source: SourceFile, instr: Instruction, tainted: Read
   }
   // A last word can end in `\` only when something other than a line end follows it: a CR, or
   // (at the end of the file) a continuation. Without it the `\` would become a continuation.
-  if ((json === undefined || lastRest < n - 1) && atoms[n - 1].text.endsWith('\\')) text += guardBackslash(gaps[n]);
+  if ((json === undefined || lastRest < n - 1) && atoms[n - 1].text.endsWith(style.escape)) text += guardBackslash(gaps[n], style.escape);
   return { text, trailing };
 }
 
-/** What must follow a last word ending in `\` (before the newline added after it) to keep the `\`. */
-function guardBackslash(trailing: Gap): string {
+/** What must follow a last word ending in `\` (the escape) (before the newline added after it) to keep the `\`. */
+function guardBackslash(trailing: Gap, escape: string): string {
   const [first, second] = trailing.tokens;
   const blanks = first.kind === 'whitespace' ? first.text : '';
-  if (first.kind === 'continuation' || second?.kind === 'continuation') return `${blanks}\\`;
+  if (first.kind === 'continuation' || second?.kind === 'continuation') return `${blanks}${escape}`;
   // A CR last (the file ended there) would make a CRLF with the newline.
   return /^[ \t]*\r?$/.test(blanks) ? `${blanks} ` : blanks;
 }
 
-function renderGap(g: Gap, layout: Layout): string {
+function renderGapWith(g: Gap, layout: Layout, escape: string): string {
   if (layout === Layout.Free) {
     if (!g.broken) return ' ';
-    let s = ' \\\n';
+    let s = ` ${escape}\n`;
     for (const c of g.comments) s += `${continuationIndent}${c}\n`;
     return s + continuationIndent;
   }
@@ -228,7 +265,7 @@ function renderGap(g: Gap, layout: Layout): string {
     if (t.kind === 'whitespace') {
       pending += t.text;
     } else if (t.kind === 'continuation') {
-      s += `${pending}\\\n`;
+      s += `${pending}${escape}\n`;
       pending = '';
       lineHasText = false;
     } else if (t.kind === 'comment') {
@@ -304,7 +341,7 @@ function upperCaseAs(rest: LogicalSlice, starts: readonly number[], texts: strin
  * longer be next to the flag it was written for), and when one is not a `--name=value` flag the
  * instruction takes: the compiler reports the first bad flag, and that must stay the same one.
  */
-function reorderFlags(spec: InstructionInfo, count: number, gaps: readonly Gap[], texts: string[]): void {
+function reorderFlags(spec: InstructionInfo, count: number, gaps: readonly Gap[], texts: string[], escape: string): void {
   const order = spec.flagNames;
   if (count < 2 || gaps[0].comments.length > 0) return;
   for (let i = 1; i < count; i++) if (!isClean(gaps[i]) || gaps[i].comments.length > 0) return;
@@ -315,7 +352,7 @@ function reorderFlags(spec: InstructionInfo, count: number, gaps: readonly Gap[]
   if (ranked.some((f) => f.r < 0)) return;
   // A flag ending in `\` keeps it only where a blank follows; at the end of the line it would
   // become a continuation.
-  if (ranked.some((f) => f.t.endsWith('\\'))) return;
+  if (ranked.some((f) => f.t.endsWith(escape))) return;
   ranked.sort((a, b) => a.r - b.r || a.i - b.i);
   for (let i = 0; i < count; i++) texts[i] = ranked[i].t;
 }
@@ -341,6 +378,7 @@ function formatJson(
   starts: readonly number[],
   atoms: readonly Token[],
   range: { from: number; to: number },
+  escape: string,
 ): string | undefined {
   let values: unknown;
   try {
@@ -378,7 +416,7 @@ function formatJson(
     const comments = brk || carried ? [...(carried ?? []), ...(brk ?? [])] : undefined;
     carried = undefined;
     if (comments) {
-      out += ' \\\n';
+      out += ` ${escape}\n`;
       for (const c of comments) out += `${continuationIndent}${c}\n`;
       out += continuationIndent;
     } else if (tok.kind === ',') {
@@ -546,7 +584,7 @@ function quoteCarryingVariables(file: BuildFile): Set<string> {
   const usedBy = new Map<string, string[]>();
   for (const item of file.items) {
     if (item.kind !== 'instruction' || (item.name !== 'ARG' && item.name !== 'ENV')) continue;
-    for (const [name, value] of assignments(file.source, item)) {
+    for (const [name, value] of assignments(file, item)) {
       if (mayHoldQuote(value)) tainted.add(name);
       for (const used of referencedNames(value)) {
         const users = usedBy.get(used) ?? [];
@@ -567,8 +605,8 @@ function quoteCarryingVariables(file: BuildFile): Set<string> {
   return tainted;
 }
 
-function assignments(source: SourceFile, instr: Instruction): [string, string][] {
-  const { rest } = splitFlags(LogicalText.of(source, instr).slice(0));
+function assignments(file: BuildFile, instr: Instruction): [string, string][] {
+  const { rest } = splitFlags(LogicalText.of(file.source, instr, file.escape).slice(0));
   const words = quotedFields(rest);
   if (instr.name === 'ENV' && words.length > 1 && !words[0].text.includes('=')) {
     return [[words[0].text, rest.text.slice(words[1].start - rest.start)]];

@@ -1,6 +1,7 @@
 import { EmbeddedActionsParser, type IToken, type TokenType } from 'chevrotain';
 import { Diagnostic, type SourceFile } from '../diagnostics.js';
-import { allTokens, Arg, Comment, FlagArg, keywords, LineEnd, lexer, Newline, UnknownKeyword } from './tokens.js';
+import { allTokens, Arg, Comment, FlagArg, Heredoc, keywords, LineEnd, lexerFor, Newline, UnknownKeyword, UnterminatedHeredoc } from './tokens.js';
+import { fileEscape } from './parser.js';
 
 // The grammar of the line structure, as a chevrotain parser: the railroad diagrams are drawn
 // from it, and the tests hold parse() to it (checkGrammar). It lives apart from parse(), which
@@ -40,7 +41,11 @@ class BuildFileParser extends EmbeddedActionsParser {
     this.OR(this.keywordAlternatives());
     this.MANY(() => this.CONSUME(FlagArg));
     this.MANY2(() => this.CONSUME(Arg));
-    this.OPTION(() => this.CONSUME(LineEnd));
+    this.OPTION(() => {
+      this.CONSUME(LineEnd);
+      // The bodies of the heredocs the line opens (RUN, COPY, ADD), each with its terminator line.
+      this.MANY3(() => this.CONSUME(Heredoc));
+    });
   });
 
   private keywordAlts?: { ALT: () => IToken }[];
@@ -62,7 +67,13 @@ export function grammarParser(): BuildFileParser {
 
 /** What the grammar parser makes of a build file: how many instructions it saw, or the token it rejected. */
 export function checkGrammar(source: SourceFile): { instructions: number } | { rejected: IToken } {
-  const lexed = lexer.tokenize(source.text);
+  let lexed;
+  try {
+    lexed = lexerFor(fileEscape(source)).tokenize(source.text);
+  } catch (e) {
+    if (e instanceof UnterminatedHeredoc) throw new Diagnostic(source, e.offset, 'unterminated heredoc', e.length);
+    throw e;
+  }
   if (lexed.errors.length > 0) {
     const e = lexed.errors[0];
     throw new Diagnostic(source, e.offset, `unexpected character ${JSON.stringify(source.text[e.offset])}`);

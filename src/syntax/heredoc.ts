@@ -2,8 +2,10 @@
 // which words of an instruction open a heredoc, what its delimiter is, whether its body is
 // expanded, and where each body ends. Offsets, not copies, so a lexer can make tokens of them.
 
+import { heredocInstructionNames } from './instructions.js';
+
 /** Instructions whose shell-form (not JSON) line may open heredocs; ONBUILD's inner one too. */
-export const heredocInstructions: ReadonlySet<string> = new Set(['ADD', 'COPY', 'RUN']);
+export const heredocInstructions: ReadonlySet<string> = new Set(heredocInstructionNames);
 
 export interface HeredocMarker {
   /** The delimiter with its quotes removed. */
@@ -71,6 +73,24 @@ export function findHeredocs(line: string): HeredocMarker[] {
     });
   }
   return markers;
+}
+
+/**
+ * The heredocs an instruction's logical line opens (the keyword left out, flags kept): none in
+ * the JSON form, which BuildKit takes literally.
+ */
+export function heredocLineMarkers(line: string): HeredocMarker[] {
+  if (!line.includes('<<')) return [];
+  const rest = line.replace(/^(?:[ \t]*--[^ \t]*)*[ \t]*/, '');
+  if (rest.startsWith('[')) {
+    try {
+      const json: unknown = JSON.parse(rest);
+      if (Array.isArray(json) && json.every((v) => typeof v === 'string')) return [];
+    } catch {
+      // Not JSON: the shell form, which may open heredocs.
+    }
+  }
+  return findHeredocs(line);
 }
 
 /**
@@ -210,4 +230,15 @@ function unquoteWords(s: string): string[] | undefined {
   }
   if (inWord) words.push(word);
   return words;
+}
+
+/**
+ * Splits a heredoc token (a body and its terminator line, with that line's end if any) into its
+ * body: everything before the last line.
+ */
+export function heredocTokenContent(token: string): string {
+  let end = token.length;
+  if (token.endsWith('\n')) end--;
+  const lastLine = token.lastIndexOf('\n', end - 1);
+  return lastLine < 0 ? '' : token.slice(0, lastLine + 1);
 }

@@ -64,6 +64,11 @@ export interface InstructionSpec {
    * counts them. FROM counts only when its base is an image.
    */
   readonly step: boolean;
+  /**
+   * Its shell form may open heredocs (`<<EOF`), whose bodies follow the line (also as an ONBUILD
+   * trigger): RUN runs them through the shell, COPY and ADD copy them as files.
+   */
+  readonly heredocs?: boolean;
 }
 
 // `as const satisfies`: the names stay literal types (InstructionName), and each row is checked.
@@ -89,6 +94,7 @@ export const instructions = [
     json: 'allowed',
     layout: 'shell',
     step: true,
+    heredocs: true,
   },
   {
     name: 'COPY',
@@ -104,6 +110,7 @@ export const instructions = [
     json: 'allowed',
     layout: 'fields',
     step: true,
+    heredocs: true,
   },
   {
     name: 'ADD',
@@ -120,6 +127,7 @@ export const instructions = [
     json: 'allowed',
     layout: 'fields',
     step: true,
+    heredocs: true,
   },
   {
     name: 'ENV',
@@ -257,6 +265,9 @@ export const instructions = [
 export type InstructionName = (typeof instructions)[number]['name'];
 
 export const instructionNames: readonly InstructionName[] = instructions.map((i) => i.name);
+
+/** The instructions whose shell form may open heredocs. */
+export const heredocInstructionNames: readonly InstructionName[] = instructions.filter((i: InstructionSpec) => i.heredocs).map((i) => i.name);
 
 /** A row with its flags by name, made once per instruction. */
 export interface InstructionInfo extends InstructionSpec {

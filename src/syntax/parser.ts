@@ -3,18 +3,22 @@ import { Diagnostic, SourceFile } from '../diagnostics.js';
 import type { BuildFile, Directive, Instruction, Item, Token, TokenKind } from './cst.js';
 import { ByteList, IntList } from '../intlist.js';
 import {
+  backslashTokens,
+  backtickTokens,
   Comment,
-  Continuation,
   ContinuedComment,
-  ContinuedContinuation,
   ContinuedNewline,
   FlagArg,
+  Heredoc,
+  heredocsEndingAt,
   keywords,
   LineEnd,
-  lexer,
+  lexerFor,
   Newline,
   UnknownKeyword,
+  UnterminatedHeredoc,
   Whitespace,
+  type EscapeChar,
 } from './tokens.js';
 import { instructionNames, type InstructionName } from './instructions.js';
 
@@ -22,8 +26,11 @@ import { instructionNames, type InstructionName } from './instructions.js';
 // searching name lists was a measurable part of parsing.
 const tokenKinds = new Map<TokenType, TokenKind>([
   [Whitespace, 'whitespace'],
-  [Continuation, 'continuation'],
-  [ContinuedContinuation, 'continuation'],
+  [backslashTokens.Continuation, 'continuation'],
+  [backslashTokens.ContinuedContinuation, 'continuation'],
+  [backtickTokens.Continuation, 'continuation'],
+  [backtickTokens.ContinuedContinuation, 'continuation'],
+  [Heredoc, 'heredoc'],
   [ContinuedComment, 'comment'],
   [ContinuedNewline, 'newline'],
   [Comment, 'comment'],
@@ -59,6 +66,36 @@ function toToken(t: IToken, line: number): Token {
  * grammar.ts runs it, and the tests hold the two to agreeing on any input.
  */
 export function parse(source: SourceFile, pieceSize = 1 << 16): BuildFile {
+  const escape = fileEscape(source);
+  const items = parseItems(source, pieceSize, escape);
+  return { source, items, directives: readDirectives(items), escape };
+}
+
+/**
+ * The escape character the file's directives set. Directives are comment lines at the top, which
+ * lex the same whatever the escape: those lines are parsed first to find it.
+ */
+export function fileEscape(source: SourceFile): EscapeChar {
+  const text = source.text;
+  let end = 0;
+  for (;;) {
+    let i = end;
+    while (text[i] === ' ' || text[i] === '\t' || text[i] === '\r') i++;
+    if (text[i] !== '#') break;
+    const nl = text.indexOf('\n', i);
+    end = nl < 0 ? text.length : nl + 1;
+    if (nl < 0) break;
+  }
+  if (end === 0 || !/escape/i.test(text.slice(0, end))) return '\\';
+  const directive = readDirectives(parseItems(new SourceFile(source.name, text.slice(0, end)), 1 << 16, '\\')).get('escape');
+  if (!directive) return '\\';
+  if (directive.value !== '\\' && directive.value !== '`') {
+    throw new Diagnostic(source, directive.offset, `invalid escape character ${JSON.stringify(directive.value)} in directive: use \\ or \``);
+  }
+  return directive.value;
+}
+
+function parseItems(source: SourceFile, pieceSize: number, escape: EscapeChar): Item[] {
   const builder = new ItemBuilder(source);
   const text = source.text;
   // A large file is lexed a piece at a time, each piece's tokens turned into items before the
@@ -66,16 +103,25 @@ export function parse(source: SourceFile, pieceSize = 1 << 16): BuildFile {
   // piece ends after a line break where the lexer is back at the start of a line (not inside
   // a continuation); when it is not, the piece is lexed again, twice as long.
   for (let start = 0, size = pieceSize; start < text.length || start === 0; ) {
-    let end = pieceEnd(text, start + size);
-    const { tokens: all, errorAt } = lexPiece(source, start, end);
+    const end = pieceEnd(text, start + size);
+    const { tokens: all, errorAt, unterminated } = lexPiece(source, start, end, escape);
+    if (unterminated) {
+      // The body may go on in the rest of the file.
+      if (end < text.length) {
+        size *= 2;
+        continue;
+      }
+      // An error before the heredoc is reported first.
+      builder.add(lexPiece(source, start, unterminated.offset, escape).tokens, unterminated.offset);
+      throw new Diagnostic(source, unterminated.offset, 'unterminated heredoc', unterminated.length);
+    }
     if (errorAt !== undefined) {
       // What comes before the character may be wrong too, as it would be found were the file
       // lexed in smaller pieces: the first error in the file is the one reported.
       builder.add(all.filter((t) => t.startOffset < errorAt), errorAt);
       throw new Diagnostic(source, errorAt, `unexpected character ${JSON.stringify(text[errorAt])}`);
     }
-    const last = all[all.length - 1];
-    if (end < text.length && !(last && (last.tokenType === LineEnd || last.tokenType === Newline))) {
+    if (end < text.length && !endsAtLineStart(text, all, end)) {
       size *= 2;
       continue;
     }
@@ -84,8 +130,19 @@ export function parse(source: SourceFile, pieceSize = 1 << 16): BuildFile {
     size = pieceSize;
     if (end >= text.length) break;
   }
-  const items = builder.finish();
-  return { source, items, directives: readDirectives(items) };
+  return builder.finish();
+}
+
+/**
+ * Whether the lexer is at the start of a line at the end of a piece: after a line break that is
+ * not inside a continuation, and not the end of a line whose heredocs' bodies come next.
+ */
+function endsAtLineStart(text: string, all: readonly IToken[], end: number): boolean {
+  const last = all[all.length - 1];
+  if (!last) return false;
+  if (last.tokenType === Newline || last.tokenType === Heredoc) return true;
+  if (last.tokenType !== LineEnd) return false;
+  return !heredocsEndingAt(text.slice(0, end), all, all.length - 1, last.startOffset, all.filter((t) => t.tokenType.GROUP === 'trivia'));
 }
 
 /** Just after the first line break at or after `at`, or the end of the text. */
@@ -99,8 +156,14 @@ function pieceEnd(text: string, at: number): number {
  * The tokens of text[start, end), trivia included, in order, with offsets into the whole text,
  * and where the first character the lexer could not read is, if any.
  */
-function lexPiece(source: SourceFile, start: number, end: number): { tokens: IToken[]; errorAt?: number } {
-  const lexed = lexer.tokenize(start === 0 && end === source.text.length ? source.text : source.text.slice(start, end));
+function lexPiece(source: SourceFile, start: number, end: number, escape: EscapeChar): { tokens: IToken[]; errorAt?: number; unterminated?: { offset: number; length: number } } {
+  let lexed;
+  try {
+    lexed = lexerFor(escape).tokenize(start === 0 && end === source.text.length ? source.text : source.text.slice(start, end));
+  } catch (e) {
+    if (!(e instanceof UnterminatedHeredoc)) throw e;
+    return { tokens: [], unterminated: { offset: e.offset + start, length: e.length } };
+  }
   const errorAt = lexed.errors.length > 0 ? lexed.errors[0].offset + start : undefined;
   const all = mergeByOffset(lexed.tokens, lexed.groups.trivia ?? []);
   if (start > 0) {
@@ -123,7 +186,7 @@ function mergeByOffset(a: IToken[], b: IToken[]): IToken[] {
   return out;
 }
 
-const kindCodes: readonly TokenKind[] = ['keyword', 'word', 'flag', 'whitespace', 'continuation', 'comment', 'newline'];
+const kindCodes: readonly TokenKind[] = ['keyword', 'word', 'flag', 'whitespace', 'continuation', 'comment', 'newline', 'heredoc'];
 
 /**
  * The tokens of every instruction's body, packed into typed arrays: a hundred thousand
@@ -170,8 +233,9 @@ class TokenStore {
     for (let i = from; i < to; i++) {
       const offset = this.offsets.get(i);
       const text = this.source.text.slice(offset, i + 1 < to ? this.offsets.get(i + 1) : end);
-      out[i - from] = { kind: kindCodes[this.kinds.get(i)], text, offset, line };
-      if (text.charCodeAt(text.length - 1) === 10) line++;
+      const kind = kindCodes[this.kinds.get(i)];
+      out[i - from] = { kind, text, offset, line };
+      line += kind === 'heredoc' ? lineBreaks(text) : text.charCodeAt(text.length - 1) === 10 ? 1 : 0;
     }
     return out;
   }
@@ -241,7 +305,8 @@ class ItemBuilder {
   }
 
   private advance(t: IToken): void {
-    if (t.image.charCodeAt(t.image.length - 1) === 10) this.line++;
+    if (t.tokenType === Heredoc) this.line += lineBreaks(t.image);
+    else if (t.image.charCodeAt(t.image.length - 1) === 10) this.line++;
   }
 
   /** The tokens of a piece of the file that ends at `pieceEnd`, at the start of a line (or the end of the file). */
@@ -280,9 +345,23 @@ class ItemBuilder {
           throw new Diagnostic(source, t.startOffset, `unknown instruction ${JSON.stringify(t.image)}; expected one of ${instructionNames.join(', ')}`, t.image.length);
         }
         // At the end of the file the instruction ends on its last token's line.
-        const endLine = j < all.length ? this.line : lastLine;
+        let endLine = j < all.length ? this.line : lastLine;
+        if (pieceEnd === source.text.length && j >= all.length - 1) this.checkNoHeredoc(all, j, j < all.length ? all[j].startOffset : pieceEnd);
+        if (all[j + 1]?.tokenType === Heredoc) {
+          // The heredocs' bodies belong to the instruction, after its line end.
+          store.add('newline', all[j].startOffset);
+          this.advance(all[j]);
+          for (; all[j + 1]?.tokenType === Heredoc; j++) {
+            const h = all[j + 1];
+            store.add('heredoc', h.startOffset);
+            endLine = this.line + lineBreaks(h.image) - (h.image.endsWith('\n') ? 1 : 0);
+            this.advance(h);
+            end = h.startOffset + h.image.length;
+          }
+        } else if (j < all.length) {
+          this.advance(all[j]);
+        }
         items.push(new InstructionNode(name, store, store.addInstruction(t.startOffset, from, store.size, end, line, endLine)));
-        if (j < all.length) this.advance(all[j]);
         i = j;
         this.atLineStart = true;
       } else if (kind === 'comment') {
@@ -296,6 +375,12 @@ class ItemBuilder {
         this.advance(t);
       }
     }
+  }
+
+  /** The last instruction of the file (its tokens before all[end], its line ending at `to`) has no line after it for heredoc bodies. */
+  private checkNoHeredoc(all: readonly IToken[], end: number, to: number): void {
+    const found = heredocsEndingAt(this.source.text, all, end, to, all.filter((t) => t.tokenType.GROUP === 'trivia'));
+    if (found) throw new Diagnostic(this.source, found.offsets[0], 'unterminated heredoc', found.markers[0].end - found.markers[0].start);
   }
 
   finish(): Item[] {
@@ -321,6 +406,12 @@ function readDirectives(items: readonly Item[]): Map<string, Directive> {
     out.set(key, { value: trimBlanks(text.slice(m[0].length)), offset: item.token.offset });
   }
   return out;
+}
+
+function lineBreaks(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function trimBlanks(s: string): string {

@@ -1,4 +1,4 @@
-import { instructionNames } from './instructions.js';
+import { heredocInstructionNames, instructionNames } from './instructions.js';
 
 // The parts of the language reference in grammar/ that come from the instruction table:
 // `npm run grammar` writes them, and the tests fail when the committed files differ.
@@ -14,7 +14,7 @@ export function ebnfWithKeywords(ebnf: string): string {
  */
 export function tmLanguageWithKeywords(json: string): string {
   const others = instructionNames.filter((n) => n !== 'FROM');
-  return replaceRuleKeywords(json, 'instruction', others);
+  return replaceRuleKeywords(replaceRuleKeywords(json, 'instruction', others), 'heredoc-instruction', heredocInstructionNames);
 }
 
 /** The first `(?i:A|B)` after the rule's key. */

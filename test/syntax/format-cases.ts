@@ -68,8 +68,29 @@ export function compileOutcome(text: string, options: CompileOptions = {}): stri
   }
 }
 
-export function formatText(text: string, name = 'build.llb'): string {
-  return format(parse(new SourceFile(name, text)));
+export function formatText(text: string, name = 'build.llb', mode: 'llbc' | 'dockerfile' = 'llbc'): string {
+  return format(parse(new SourceFile(name, text)), { mode });
+}
+
+/** Every Dockerfile of the corpus (fixtures/dockerfile/NAME/Dockerfile), with its options.json. */
+export function dockerfileFixtures(): Fixture[] {
+  const corpus = join(fixturesDir, 'dockerfile');
+  return readdirSync(corpus, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(corpus, e.name, 'Dockerfile')))
+    .map((e) => e.name)
+    .sort()
+    .map((name) => {
+      const path = join(corpus, name, 'Dockerfile');
+      const optionsPath = join(corpus, name, 'options.json');
+      const o = existsSync(optionsPath) ? (JSON.parse(readFileSync(optionsPath, 'utf8')) as { target?: string; platform?: string; buildArgs?: Record<string, string> }) : {};
+      const options: CompileOptions = {
+        mode: 'dockerfile',
+        target: o.target,
+        platform: o.platform ? parsePlatform(o.platform) : undefined,
+        buildArgs: new Map(Object.entries(o.buildArgs ?? {})),
+      };
+      return { path, name: relative(fixturesDir, path), text: readFileSync(path, 'utf8'), options };
+    });
 }
 
 /**
@@ -99,11 +120,24 @@ export function styleProblems(text: string): string[] {
   if (text === '') return problems;
   if (!text.endsWith('\n')) problems.push('no final newline');
   if (text.endsWith('\n\n')) problems.push('blank line at the end');
-  if (/\n\n\n/.test(text) || text.startsWith('\n\n')) problems.push('more than one blank line in a row');
-  text.split('\n').forEach((line, i) => {
-    if (/[ \t]$/.test(line)) problems.push(`line ${i + 1} has trailing blanks`);
-  });
   const file = parse(new SourceFile('build.llb', text));
+  // Heredoc bodies are written as they are: the rules are for the other lines.
+  const bodyLines = new Set<number>();
+  for (const item of file.items) {
+    if (item.kind !== 'instruction') continue;
+    for (const t of item.body) {
+      if (t.kind !== 'heredoc') continue;
+      const count = t.text.split('\n').length - (t.text.endsWith('\n') ? 1 : 0);
+      for (let l = t.line; l < t.line + count; l++) bodyLines.add(l);
+    }
+  }
+  if (text.startsWith('\n\n')) problems.push('more than one blank line in a row');
+  const physical = text.split('\n');
+  physical.forEach((line, i) => {
+    if (bodyLines.has(i + 1)) return;
+    if (/[ \t]$/.test(line)) problems.push(`line ${i + 1} has trailing blanks`);
+    if (line === '' && i > 0 && physical[i - 1] === '' && !bodyLines.has(i) && i + 1 < physical.length) problems.push('more than one blank line in a row');
+  });
   const items = file.items;
   const directiveOffsets = new Set([...file.directives.values()].map((d) => d.offset));
   const isDirective = (item: Item) => item.kind === 'comment' && directiveOffsets.has(item.token.offset);

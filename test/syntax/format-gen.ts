@@ -10,7 +10,7 @@ export interface Instr {
   readonly words: readonly string[];
   readonly joinable?: boolean;
 }
-export type Line = Instr | { readonly kind: 'comment'; readonly text: string } | { readonly kind: 'blank' };
+export type Line = Instr | { readonly kind: 'comment'; readonly text: string } | { readonly kind: 'blank' } | { readonly kind: 'raw'; readonly text: string };
 
 const comments = ['# note', '#tight', '# RUN echo \\', "# it's", '# ${X}', '#', '# café ☕', '#  spaced   out  ', '# copy=file'];
 const shellWords = [
@@ -45,6 +45,17 @@ const copy = fc
   )
   .map(([flags, srcs, dest, json]) => [json ? instr('COPY', [...flags, ...jsonArray([...srcs, dest])], true) : instr('COPY', [...flags, ...srcs, dest])]);
 const add = fc.boolean().map((chmod) => [instr('ADD', [...(chmod ? ['--chmod=0644'] : []), 'https://example.com/f.tar.gz', '/opt/'])]);
+// Heredoc bodies hold what must not be touched: blanks, tabs, instruction-looking and comment lines.
+const bodyLines = ['echo  a   b', '\techo tab', 'FROM nothing', '# not a comment', '', '  indented  ', 'x \\', 'cat > /f <<IN', 'IN', '$V  ${V}'];
+const delimiter = word(['EOF', '"EOF"', "'EOF'", '-EOF']);
+const heredocBody = (d: string) =>
+  fc.array(word(bodyLines), { maxLength: 4 }).map((ls): Line => ({ kind: 'raw', text: [...ls, d.startsWith('-') ? '\tEOF' : 'EOF'].join('\n') }));
+const heredocRun = fc
+  .tuple(fc.subarray(['--network=none', '--mount=type=cache,target=/c1']), delimiter, word(['', 'cat', 'sh -x']))
+  .chain(([flags, d, cmd]) => heredocBody(d).map((body) => [instr('RUN', [...flags, `<<${d}`, ...cmd.split(' ').filter(Boolean)]), body]));
+const heredocCopy = fc
+  .tuple(fc.subarray(['--chmod=0644', '--chown=1:1']), delimiter, word(['/dest/f', '/dest/']))
+  .chain(([flags, d, dest]) => heredocBody(d).map((body) => [instr('COPY', [...flags, `<<${d}`, dest]), body]));
 const envNew = fc.subarray(['K1=v', 'K2="a  b"', "K3='c  d'", 'K4=x\\ y', 'P=$V', 'E='], { minLength: 1 }).map((w) => [instr('ENV', w)]);
 const envOld = word(['value  with   blanks', 'v', '"q  uoted"  tail']).map((v) => [instr('ENV', ['OLD', v])]);
 const arg = fc.subarray(['V=1', 'W="x  y"', 'NAME', 'Z=${V}-z'], { minLength: 1 }).map((w) => [instr('ARG', w)]);
@@ -58,7 +69,7 @@ const stage = fc.record({
   base: word(['alpine', 'busybox:1.36', '${BASE}', '{STAGE}']),
   as: word(['AS', 'as', 'As']),
   before: fc.array(fc.oneof(comment, blank), { maxLength: 2 }),
-  body: fc.array(fc.oneof(runShell, runShell, runQuoted, runJson, copy, add, envNew, envOld, arg, workdir, user, comment, blank), { maxLength: 6 }),
+  body: fc.array(fc.oneof(runShell, runShell, runQuoted, runJson, copy, add, envNew, envOld, arg, workdir, user, comment, blank, heredocRun, heredocCopy), { maxLength: 6 }),
 });
 
 export const program = fc.record({
@@ -106,6 +117,7 @@ export function render(ls: readonly Line[], noise: Noise): string {
   let out = '';
   for (const l of ls) {
     if (l.kind === 'blank') out += `${noise.pick(['', ' '])}\n`;
+    else if (l.kind === 'raw') out += `${l.text}\n`;
     else if (l.kind === 'comment') out += `${blanks()}${l.text}${blanks()}\n`;
     else {
       out += blanks() + caseOf(l.keyword, noise) + gap(noise, false);

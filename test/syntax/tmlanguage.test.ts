@@ -66,3 +66,24 @@ test('the grammar knows every instruction, in any case, and the directive, comme
 test('the keyword regexes are generated from the instruction table (run `npm run grammar`)', () => {
   assert.equal(committed, tmLanguageWithKeywords(committed));
 });
+
+test('a heredoc instruction is its line, then body lines up to the terminator named on it', () => {
+  const rule = grammar.repository['heredoc-instruction'];
+  const begin = jsRegExp(rule.begin!);
+  const delimiter = (line: string) => begin.exec(line)?.[3];
+  assert.equal(delimiter('RUN <<EOF'), 'EOF');
+  assert.equal(delimiter("copy --chmod=755 <<-'END' /x"), 'END');
+  assert.equal(delimiter('RUN python3 <<"PY" && true'), 'PY');
+  assert.equal(delimiter('ADD 3<<EOF /x'), 'EOF');
+  assert.equal(delimiter('RUN echo a<<b'), undefined);
+  assert.equal(delimiter('ENV A <<EOF'), undefined);
+  // The end pattern refers to the delimiter the begin pattern captured (TextMate's back-reference).
+  const end = (name: string) => jsRegExp(rule.end!.replace('\\3', name));
+  assert.match('EOF', end('EOF'));
+  assert.match('\t\tEOF', end('EOF'));
+  assert.doesNotMatch(' EOF', end('EOF'));
+  assert.equal((rule.patterns!.at(-1) as { name?: string }).name, 'string.unquoted.heredoc.llbc');
+  // It comes before the plain instruction rule, which would end at the first line end.
+  const top = grammar.patterns!.map((p) => p.include);
+  assert.ok(top.indexOf('#heredoc-instruction') >= 0 && top.indexOf('#heredoc-instruction') < top.indexOf('#instruction'));
+});
