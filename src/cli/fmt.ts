@@ -41,6 +41,7 @@ export function fmtCommand(program: Command): void {
     .action(async (files: string[], flags: FmtFlags) => {
       // Loaded here so that `llbc build` does not load the formatter.
       const [{ format }, { parse }] = await Promise.all([import('../syntax/format.js'), import('../syntax/parser.js')]);
+      const mode = modeFlag(flags.mode);
       const paths = files.length === 0 ? ['-'] : files;
       const done: Checked[] = [];
       let failed = false;
@@ -49,7 +50,7 @@ export function fmtCommand(program: Command): void {
           const source = await readSource(path, path === '-' ? flags.stdinFilepath : undefined);
           rejectBinary(source);
           const file = parse(source);
-          done.push({ path, name: source.name, original: source.text, formatted: format(file, { mode: modeFlag(flags.mode) ?? directiveMode(file) ?? modeOfName(source.name) }) });
+          done.push({ path, name: source.name, original: source.text, formatted: format(file, { mode: mode ?? directiveMode(file) ?? modeOfName(source.name) }) });
         } catch (e) {
           if (!isDiagnostic(e)) throw e;
           report(e);

@@ -184,3 +184,19 @@ test('fmt does not change what `llbc build` compiles from the formatted file', (
   assert.equal(original.code, 0, original.stderr);
   assert.ok(recompiled.stdout.equals(original.stdout));
 });
+
+test('fmt chooses the mode as build does: --mode, then # mode=, then the file name', () => {
+  const run = 'from alpine\nrun   echo   hi\n';
+  const kept = 'FROM alpine\nRUN echo   hi\n';
+  const dir = tempDir({ Dockerfile: run, 'a.llb': run, 'b.llb': `# mode=dockerfile\n${run}` });
+  assert.equal(runCli(['fmt', join(dir, 'Dockerfile')]).stdout.toString(), kept);
+  assert.equal(runCli(['fmt', join(dir, 'a.llb')]).stdout.toString(), pretty);
+  assert.equal(runCli(['fmt', join(dir, 'b.llb')]).stdout.toString(), `# mode=dockerfile\n${kept}`);
+  assert.equal(runCli(['fmt', '--mode', 'dockerfile', join(dir, 'a.llb')]).stdout.toString(), kept);
+  assert.equal(runCli(['fmt', '--mode', 'llbc', join(dir, 'Dockerfile')]).stdout.toString(), pretty);
+  assert.equal(runCli(['fmt', '--stdin-filepath', 'x/Dockerfile', '-'], { stdin: run }).stdout.toString(), kept);
+  const bad = runCli(['fmt', '--mode', 'cobol', join(dir, 'a.llb')]);
+  assert.equal(bad.code, 1, 'a usage error');
+  assert.match(bad.stderr, /--mode "cobol": use dockerfile or llbc/);
+  assert.equal(bad.stdout.length, 0);
+});
