@@ -5,7 +5,7 @@ import { formatPlatform, type Platform } from './llb/platform.js';
 import { lower, type Lowered, type TargetBase } from './lower/lower.js';
 import { imageConfigJSON, type ImageConfig } from './lower/imageconfig.js';
 import type { State, StateMeta } from './llb/state.js';
-import { defaultCopyImage, defaultPlatform, modeOfName, parseMode, type BuildMode, type CompileOptions } from './options.js';
+import { defaultCopyImage, defaultPlatform, fileMode, type CompileOptions } from './options.js';
 import type { BuildFile } from './syntax/cst.js';
 import { parse } from './syntax/parser.js';
 import { encodeDefinitionPieces, type SourceInfo } from './wire/definition.js';
@@ -106,15 +106,6 @@ function* heldBack(pieces: Iterable<Uint8Array>, limit = 4 << 20): Generator<Uin
     }
   }
   yield* held;
-}
-
-/** The mode a file asks for: its `# mode=` directive, else its name's (`Dockerfile`, `x.Dockerfile`, `Dockerfile.x`). */
-export function fileMode(file: BuildFile): BuildMode {
-  const directive = file.directives.get('mode');
-  if (!directive) return modeOfName(file.source.name);
-  const mode = parseMode(directive.value);
-  if (!mode) throw new Diagnostic(file.source, directive.offset, `unknown mode ${JSON.stringify(directive.value)} in directive: use mode=dockerfile or mode=llbc`);
-  return mode;
 }
 
 function sourceInfos(source: SourceFile, options: CompileOptions): SourceInfo[] {

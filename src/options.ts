@@ -1,6 +1,8 @@
 import type { Platform } from './llb/platform.js';
 import type { LocalOptions } from './llb/source.js';
 import type { BaseImage, BuildMode, CopyMode } from './lower/compilation.js';
+import { Diagnostic } from './diagnostics.js';
+import type { BuildFile } from './syntax/cst.js';
 
 export type { BuildMode };
 
@@ -40,4 +42,13 @@ export function parseMode(value: string): BuildMode | undefined {
   if (v === 'dockerfile') return 'dockerfile';
   if (v === 'llbc' || v === 'llb') return 'llbc';
   return undefined;
+}
+
+/** The mode a file asks for: its `# mode=` directive, else its name's (`Dockerfile`, `x.Dockerfile`, `Dockerfile.x`). */
+export function fileMode(file: BuildFile): BuildMode {
+  const directive = file.directives.get('mode');
+  if (!directive) return modeOfName(file.source.name);
+  const mode = parseMode(directive.value);
+  if (!mode) throw new Diagnostic(file.source, directive.offset, `unknown mode ${JSON.stringify(directive.value)} in directive: use mode=dockerfile or mode=llbc`);
+  return mode;
 }

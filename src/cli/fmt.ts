@@ -5,8 +5,7 @@ import { Option, type Command } from 'commander';
 import { Diagnostic, isDiagnostic, rejectBinary } from '../diagnostics.js';
 import { ExitStatus, readSource, report, writeStdout } from './io.js';
 import { modeFlag } from './flags.js';
-import { modeOfName, parseMode, type BuildMode } from '../options.js';
-import type { BuildFile } from '../syntax/cst.js';
+import { fileMode } from '../options.js';
 
 interface FmtFlags {
   mode?: string;
@@ -50,7 +49,7 @@ export function fmtCommand(program: Command): void {
           const source = await readSource(path, path === '-' ? flags.stdinFilepath : undefined);
           rejectBinary(source);
           const file = parse(source);
-          done.push({ path, name: source.name, original: source.text, formatted: format(file, { mode: mode ?? directiveMode(file) ?? modeOfName(source.name) }) });
+          done.push({ path, name: source.name, original: source.text, formatted: format(file, { mode: mode ?? fileMode(file) }) });
         } catch (e) {
           if (!isDiagnostic(e)) throw e;
           report(e);
@@ -113,13 +112,4 @@ async function rewrite(f: Checked): Promise<boolean> {
     report(new Diagnostic(undefined, 0, `cannot write ${f.name}: ${(e as Error).message}`));
     return false;
   }
-}
-
-/** The mode a `# mode=` directive names, as the compiler reads it (fileMode in compile.ts, which fmt does not load). */
-function directiveMode(file: BuildFile): BuildMode | undefined {
-  const directive = file.directives.get('mode');
-  if (!directive) return undefined;
-  const mode = parseMode(directive.value);
-  if (!mode) throw new Diagnostic(file.source, directive.offset, `unknown mode ${JSON.stringify(directive.value)} in directive: use mode=dockerfile or mode=llbc`);
-  return mode;
 }

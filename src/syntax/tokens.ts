@@ -18,8 +18,6 @@ export type EscapeChar = '\\' | '`';
 
 export const Arg = createToken({ name: 'Arg', pattern: Lexer.NA });
 export const FlagArg = createToken({ name: 'FlagArg', pattern: Lexer.NA, categories: [Arg] });
-/** Any continuation, whatever the escape: trivia only, never consumed by the grammar. */
-export const AnyContinuation = createToken({ name: 'AnyContinuation', pattern: Lexer.NA });
 
 // Skipped: whitespace is whatever lies between tokens, and the parser puts it back from the
 // gaps, which spares a large file a third of its token objects.
@@ -50,8 +48,8 @@ function escapedTokens(escape: EscapeChar, suffix: string): EscapedTokens {
   const flag = new RegExp(`--${wordChar}*`);
   const continuation = new RegExp(`${e}[ \\t]*(?:\\r?\\n|$)`);
   return {
-    Continuation: createToken({ name: `Continuation${suffix}`, pattern: continuation, line_breaks: true, group: 'trivia', push_mode: 'continued', categories: [AnyContinuation] }),
-    ContinuedContinuation: createToken({ name: `ContinuedContinuation${suffix}`, pattern: continuation, line_breaks: true, group: 'trivia', categories: [AnyContinuation] }),
+    Continuation: createToken({ name: `Continuation${suffix}`, pattern: continuation, line_breaks: true, group: 'trivia', push_mode: 'continued' }),
+    ContinuedContinuation: createToken({ name: `ContinuedContinuation${suffix}`, pattern: continuation, line_breaks: true, group: 'trivia' }),
     ContinuedFlag: createToken({ name: `ContinuedFlag${suffix}`, pattern: flag, categories: [FlagArg], pop_mode: true }),
     ContinuedWord: createToken({ name: `ContinuedWord${suffix}`, pattern: word, categories: [Arg], pop_mode: true }),
     Flag: createToken({ name: `Flag${suffix}`, pattern: flag, categories: [FlagArg] }),
@@ -141,6 +139,9 @@ function matchHeredoc(text: string, offset: number, tokens: IToken[], groups: { 
     n++;
   }
   if (i < 0 || tokens[i].tokenType !== LineEnd) return null;
+  // A body starts right after the line end or the body before it, never after blanks.
+  const last = tokens[tokens.length - 1];
+  if (offset !== last.startOffset + last.image.length) return null;
   if (n === 0) {
     pending = undefined;
     const found = heredocsEndingAt(text, tokens, i, tokens[i].startOffset, groups.trivia ?? []);
@@ -163,7 +164,6 @@ export const Heredoc = createToken({ name: 'Heredoc', pattern: { exec: matchHere
 export const allTokens: TokenType[] = [
   Arg,
   FlagArg,
-  AnyContinuation,
   Whitespace,
   Newline,
   Comment,
