@@ -1,11 +1,14 @@
-import { addCap, marshalConstraints, newConstraints, type Constraints } from './constraints.js';
+import { addCap, marshalConstraints, newConstraints, type Constraints, type PbPlatform } from './constraints.js';
 import type { Platform } from './platform.js';
 import { State, type OpOptions } from './state.js';
 import { MarshalCache, Output, type Marshalled, type Vertex } from './vertex.js';
 import { encodeMessage } from '../wire/encode.js';
 import type * as pb from '../wire/messages.generated.js';
 
-/** What a source op is, apart from its constraints. */
+/**
+ * What a source op is, apart from its constraints. One spec can serve many ops: a compilation
+ * makes one per image and platform (see imageSpec), which the ops of its stages share.
+ */
 export interface SourceSpec {
   readonly id: string;
   readonly attrs: Readonly<Record<string, string>>;
@@ -59,10 +62,32 @@ export class SourceOp extends MarshalCache implements Vertex {
     }
     const { platform, metadata } = marshalConstraints(c, own);
     // Only image sources depend on the platform; BuildKit drops it from the others.
-    const pbPlatform = this.spec.id.startsWith('docker-image://') || this.spec.id.startsWith('oci-layout://') ? platform : undefined;
+    const isImage = this.spec.id.startsWith('docker-image://') || this.spec.id.startsWith('oci-layout://');
+    const pbPlatform = isImage ? platform : undefined;
+    // The ops of one image spec differ in their metadata, which is not in their bytes, and
+    // (rarely) in their platform: the stages of a large file that start from one image are
+    // one encoding and one digest.
+    const last = isImage ? encodings.get(this.spec) : undefined;
+    if (last && last.c === c && samePlatform(last.platform, pbPlatform)) {
+      return this.storeEncoded(c, last.bytes, last.digestNumber, metadata, own.sourceLocations);
+    }
     const op: pb.Op = { source: { identifier: this.spec.id, attrs }, platform: pbPlatform, constraints: {} };
-    return this.store(c, encodeMessage('Op', op), metadata, own.sourceLocations);
+    const m = this.store(c, encodeMessage('Op', op), metadata, own.sourceLocations);
+    if (isImage) encodings.set(this.spec, { c, platform: pbPlatform, bytes: m.bytes!, digestNumber: m.digestNumber });
+    return m;
   }
+}
+
+/**
+ * The last encoding of each image spec, under the constraints it was marshalled with. Keyed by
+ * the spec, which its compilation made (imageSpec): an entry, and the digest table its
+ * constraints hold, goes with the compilation's ops.
+ */
+const encodings = new WeakMap<SourceSpec, { readonly c: Constraints; readonly platform?: PbPlatform; readonly bytes: Uint8Array; readonly digestNumber: number }>();
+
+function samePlatform(a: PbPlatform | undefined, b: PbPlatform | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.Architecture === b.Architecture && a.OS === b.OS && a.Variant === b.Variant;
 }
 
 const noAttrs: Readonly<Record<string, string>> = Object.freeze({});
@@ -74,10 +99,23 @@ export interface ImageOptions extends OpOptions {
 
 /** `ref` must already be normalized (docker.io/library/alpine:latest). */
 export function image(ref: string, opts: ImageOptions = {}): State {
+  return imageOf(imageSpec(ref, opts.platform), opts);
+}
+
+/**
+ * What llb.Image(ref) and llb.Platform(platform) make a source of. A caller that makes many
+ * sources of one image (a compilation, a stage each) makes the spec once and passes it to
+ * imageOf: its ops then share their encoding.
+ */
+export function imageSpec(ref: string, platform?: Platform): SourceSpec {
   // Joined rather than concatenated: a concatenated string is a pair of pieces, kept as such.
-  const spec = { id: ['docker-image://', ref].join(''), attrs: noAttrs, caps: imageCaps, platform: opts.platform };
+  return { id: ['docker-image://', ref].join(''), attrs: noAttrs, caps: imageCaps, platform };
+}
+
+/** image(), of a spec imageSpec made. */
+export function imageOf(spec: SourceSpec, opts: OpOptions = {}): State {
   const st = State.of(new SourceOp(spec, opts).output);
-  return opts.platform ? st.platform(opts.platform) : st;
+  return spec.platform ? st.platform(spec.platform) : st;
 }
 
 /** Go's llb.LocalOption values that llbc sets: what a frontend needs to name a client's directory. */

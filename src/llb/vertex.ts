@@ -89,7 +89,11 @@ export class MarshalCache {
   }
 
   protected store(c: Constraints, bytes: Uint8Array, metadata: OpMetadata, locations: readonly SourceLocation[]): Marshalled {
-    const digestNumber = digestsOf(c).intern(sha256(bytes));
+    return this.storeEncoded(c, bytes, digestsOf(c).intern(sha256(bytes)), metadata, locations);
+  }
+
+  /** store(), for bytes whose digest is known: those of another op, encoded the same. */
+  protected storeEncoded(c: Constraints, bytes: Uint8Array, digestNumber: number, metadata: OpMetadata, locations: readonly SourceLocation[]): Marshalled {
     this.cachedFor = c;
     this.digestNumber = digestNumber;
     return { digestNumber, bytes, metadata, locations };

@@ -3,7 +3,7 @@ import type { Instruction } from '../syntax/cst.js';
 import { splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
 import type { Lookup } from '../syntax/expand.js';
 import { instruction, type InstructionInfo } from '../syntax/instructions.js';
-import { image, local, localDeferred, type LocalOptions } from '../llb/source.js';
+import { imageOf, imageSpec, local, localDeferred, type ImageOptions, type LocalOptions, type SourceSpec } from '../llb/source.js';
 import { StepConstraints } from '../llb/constraints.js';
 import { joinPath } from '../llb/path.js';
 import { formatPlatform, parsePlatform, PlatformError, type Platform } from '../llb/platform.js';
@@ -110,6 +110,8 @@ export class Compilation {
   private stepCounts?: Int32Array;
   /** What each base image (by reference and platform) gives the stages that start from it. */
   private readonly imageBases = new Map<string, ImageBase>();
+  /** Each image source's spec, by reference and platform (see image()). */
+  private readonly imageSpecs = new Map<string, SourceSpec>();
   private lastStep?: { readonly instr: Instruction; readonly constraints: StepConstraints | undefined };
 
   constructor(
@@ -148,6 +150,18 @@ export class Compilation {
   }
 
   /**
+   * `llb.Image(ref)`, of one spec per reference and platform in the compilation: the sources of
+   * its stages share it, and with it one encoding and digest (100,000 stages from one image:
+   * see bench/PERFORMANCE.md). The specs go with the compilation.
+   */
+  image(ref: string, opts: ImageOptions = {}): State {
+    const key = opts.platform ? `${ref} ${formatPlatform(opts.platform)}` : ref;
+    let spec = this.imageSpecs.get(key);
+    if (!spec) this.imageSpecs.set(key, (spec = imageSpec(ref, opts.platform)));
+    return imageOf(spec, opts);
+  }
+
+  /**
    * `llb.Local("context")`: one source op for the whole build. In Dockerfile mode, as the
    * frontend makes it: with a shared key hint, its step name and the paths the build uses
    * (`path`, a path the caller copies from it; undefined for the whole context).
@@ -178,7 +192,7 @@ export class Compilation {
   }
 
   copyHelper(): State {
-    this.helperState ??= image(this.normalizedCopyImage());
+    this.helperState ??= this.image(this.normalizedCopyImage());
     return this.helperState;
   }
 
@@ -203,9 +217,9 @@ export class Compilation {
     if (this.mode === 'dockerfile') {
       // The frontend makes the image a stage of its own, named as its FROM with no step number.
       const named = this.debugNames() ? new StepConstraints(`FROM ${stepImageName(value, normalized)}`, instr.startLine, instr.endLine, '') : undefined;
-      return image(normalized, { constraints: named, platform: self === undefined ? undefined : this.stagePlatform(self) });
+      return this.image(normalized, { constraints: named, platform: self === undefined ? undefined : this.stagePlatform(self) });
     }
-    return image(normalized, { constraints: this.opConstraints(self, instr) });
+    return this.image(normalized, { constraints: this.opConstraints(self, instr) });
   }
 
   /** What the stage's FROM names; resolved once. */

@@ -2,7 +2,6 @@ import type { Instruction } from '../syntax/cst.js';
 import { quotedFields, splitFlags, type LogicalSlice } from '../syntax/args.js';
 import type { Lookup } from '../syntax/expand.js';
 import type { InstructionName } from '../syntax/instructions.js';
-import { image } from '../llb/source.js';
 import { State } from '../llb/state.js';
 import type { Platform } from '../llb/platform.js';
 import { readArgs, type BaseImage, type Compilation, type StageArgs, type StageConfig, type StageScope } from './compilation.js';
@@ -44,7 +43,7 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
         // Offline no configuration is known: BuildKit's reference resolves every image to an empty one.
         return { resolved, config, img: baseImage(config, platform) };
       });
-      const st = image(resolved?.ref ?? base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
+      const st = comp.image(resolved?.ref ?? base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
       // Dockerfile mode: the state starts from the image's configuration, PATH ensured, as the frontend's.
       if (dockerfile) return { state: inherit(st.platform(comp.stagePlatform(stage)), img), config: { image: startImage(img), shellSet: false } };
       return { state: config ? inherit(st, config) : st, config: { image: startImage(img), shellSet: false } };

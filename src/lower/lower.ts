@@ -1,14 +1,13 @@
 import { Diagnostic } from '../diagnostics.js';
-import type { BuildFile } from '../syntax/cst.js';
-import { splitFlags } from '../syntax/args.js';
-import { isPlainWord } from '../syntax/expand.js';
+import type { BuildFile, Instruction } from '../syntax/cst.js';
+import { offsetOf, splitFlags } from '../syntax/args.js';
+import { isPlainWord, type Lookup } from '../syntax/expand.js';
 import { instruction } from '../syntax/instructions.js';
 import { formatPlatform, type Platform } from '../llb/platform.js';
 import type { State } from '../llb/state.js';
 import { Compilation, NeedStage, stageRefFlags, type LowerOptions, type StageArgs, type StageConfig } from './compilation.js';
 import { findStage, readProgram, type Stage } from './program.js';
-import { declareArgs, declaredArgNames, lowerInstruction, startStage } from './instructions.js';
-import { fail } from './words.js';
+import { declareArgs, declaredArgNames, lowerInstruction, scratchStart, startStage } from './instructions.js';
 import type { ImageConfig } from './imageconfig.js';
 
 /** What the target stage ultimately starts from, following stages built on stages. */
@@ -37,7 +36,7 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
     const names = program.stages.flatMap((s) => (s.displayName ? [s.displayName] : []));
     throw new Diagnostic(undefined, 0, `target stage ${JSON.stringify(options.target)} not found${names.length ? `; stages are: ${names.join(', ')}` : ''}`);
   }
-  const state = lowerStages(comp, target);
+  const state = lowerStages(comp, target)!;
   warnUnusedBuildArgs(comp);
   return { state, warnings: comp.warnings, base: targetBase(comp, target), config: comp.configs[target.index]!.image.image };
 }
@@ -65,15 +64,31 @@ interface Cursor extends StageArgs {
 }
 
 /**
- * Lowers the target stage and, on demand, the stages it uses. A worklist instead of
- * recursion: long chains of stages cannot overflow the stack, and a stage met again while
- * still in progress is a cycle.
+ * Where lowering may go on instead of stopping at the first error, or stop early: the compiler
+ * uses none, a language server (src/lsp/check.ts) all, so that both lower with one loop.
  */
-function lowerStages(comp: Compilation, target: Stage): State {
+export interface StageHooks {
+  /**
+   * Given each error lowering meets (an instruction's, a FROM line's, a stage cycle), which it
+   * reports, or throws again (an internal error): lowering then goes on without the instruction,
+   * from the state before it (a FROM: from scratch). Without it, the first error is thrown.
+   */
+  readonly failed?: (error: unknown) => void;
+  /** Lowering stops once this instruction is lowered; `found` gets the variables it saw and left. */
+  readonly watch?: { readonly instr: Instruction; found(before: Lookup, after: Lookup): void };
+}
+
+/**
+ * Lowers the target stage and, on demand, the stages it uses: their state, or undefined when it
+ * stopped at the watched instruction. A worklist instead of recursion: long chains of stages
+ * cannot overflow the stack, and a stage met again while still in progress is a cycle.
+ */
+export function lowerStages(comp: Compilation, target: Stage, hooks: StageHooks = {}): State | undefined {
   // A stage has a cursor while it is on the stack. A chain of 100,000 stages has them all at
   // once, so they are kept by stage index, in an array sized once.
   const cursors = new Array<Cursor | undefined>(comp.program.stages.length);
   const stack: Stage[] = [target];
+  const watched = hooks.watch?.instr;
   while (stack.length > 0) {
     const stage = stack[stack.length - 1];
     if (comp.results[stage.index]) {
@@ -84,7 +99,7 @@ function lowerStages(comp: Compilation, target: Stage): State {
     let cursor = cursors[stage.index];
     if (!cursor) {
       cursors[stage.index] = cursor = { next: -1, state: undefined, config: undefined, args: undefined };
-      const first = namedStages(comp, stage).filter((s) => !comp.results[s.index] && !cursors[s.index]);
+      const first = stagesFirst(comp, stage).filter((s) => !comp.results[s.index] && !cursors[s.index]);
       if (first.length > 0) {
         for (let i = first.length - 1; i >= 0; i--) stack.push(first[i]);
         continue;
@@ -92,11 +107,22 @@ function lowerStages(comp: Compilation, target: Stage): State {
     }
     try {
       if (cursor.next < 0) {
-        ({ state: cursor.state, config: cursor.config } = startStage(comp, stage));
+        ({ state: cursor.state, config: cursor.config } = startOrScratch(comp, stage, hooks));
         cursor.next = 0;
       }
       for (; cursor.next < stage.size; cursor.next++) {
-        cursor.state = lowerInstruction(comp, stage, stage.at(cursor.next), cursor.state!, cursor, cursor.config!);
+        const instr = stage.at(cursor.next);
+        const before = instr === watched ? variablesAt(cursor) : undefined;
+        try {
+          cursor.state = lowerInstruction(comp, stage, instr, cursor.state!, cursor, cursor.config!);
+        } catch (e) {
+          if (e instanceof NeedStage || !hooks.failed) throw e;
+          hooks.failed(e);
+        }
+        if (before) {
+          hooks.watch!.found(before, variablesAt(cursor));
+          return undefined;
+        }
       }
       comp.results[stage.index] = cursor.state!;
       comp.configs[stage.index] = cursor.config!;
@@ -105,11 +131,47 @@ function lowerStages(comp: Compilation, target: Stage): State {
     } catch (e) {
       if (!(e instanceof NeedStage)) throw e;
       // Every stage on the stack has a cursor, and the others do not: a membership test in O(1).
-      if (cursors[e.stage.index]) throw cycleError(stack, e);
-      stack.push(e.stage);
+      if (!cursors[e.stage.index]) {
+        stack.push(e.stage);
+        continue;
+      }
+      const cycle = cycleError(stack, e);
+      if (!hooks.failed) throw cycle;
+      hooks.failed(cycle);
+      // Go on without the instruction that closed the cycle.
+      if (cursor.next < 0) ({ state: cursor.state, config: cursor.config } = scratchStart(comp.options.platform));
+      cursor.next++;
     }
   }
   return comp.results[target.index]!;
+}
+
+/** namedStages, or none when the stage's FROM line fails: starting the stage meets its error again, and reports it there. */
+function stagesFirst(comp: Compilation, stage: Stage): Stage[] {
+  try {
+    return namedStages(comp, stage);
+  } catch (e) {
+    if (e instanceof Diagnostic) return [];
+    throw e;
+  }
+}
+
+/** The state and configuration a stage starts from; from scratch when its FROM fails and hooks.failed goes on. */
+function startOrScratch(comp: Compilation, stage: Stage, hooks: StageHooks): { state: State; config: StageConfig } {
+  try {
+    return startStage(comp, stage);
+  } catch (e) {
+    if (e instanceof NeedStage || !hooks.failed) throw e;
+    hooks.failed(e);
+    return scratchStart(comp.options.platform);
+  }
+}
+
+/** The variables an instruction at the cursor sees: the state's ENV, then the stage's ARGs. */
+function variablesAt(cursor: Cursor): Lookup {
+  const env = cursor.state?.getEnv();
+  const args = cursor.args && new Map(cursor.args);
+  return (name) => env?.get(name) ?? args?.get(name);
 }
 
 /**
@@ -137,10 +199,10 @@ function namedStages(comp: Compilation, stage: Stage): Stage[] {
   return out;
 }
 
-export function cycleError(stack: Stage[], e: NeedStage): never {
+function cycleError(stack: Stage[], e: NeedStage): Diagnostic {
   const from = stack.indexOf(e.stage);
   const names = [...stack.slice(from), e.stage].map((s) => s.displayName ?? `stage ${s.index}`);
-  fail(e.at, `stage cycle: ${names.join(' -> ')}`, 0, e.at.text.length);
+  return new Diagnostic(e.at.source.source, offsetOf(e.at, 0), `stage cycle: ${names.join(' -> ')}`, e.at.text.length);
 }
 
 function warnUnusedBuildArgs(comp: Compilation): void {

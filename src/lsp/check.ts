@@ -1,28 +1,16 @@
 import { Diagnostic } from '../diagnostics.js';
 import { defaultCopyImage, defaultPlatform, type CompileOptions } from '../options.js';
 import type { BuildFile, Instruction, Item } from '../syntax/cst.js';
-import { State } from '../llb/state.js';
 import type { Lookup } from '../syntax/expand.js';
-import { Compilation, NeedStage, type LowerOptions, type StageArgs, type StageConfig } from '../lower/compilation.js';
-import { cycleError, predefinedArgs } from '../lower/lower.js';
-import { declareArgs, lowerInstruction, scratchStart, startStage } from '../lower/instructions.js';
-import { readProgram, type Program, type Stage } from '../lower/program.js';
+import { Compilation, type LowerOptions } from '../lower/compilation.js';
+import { lowerStages, predefinedArgs, type StageHooks } from '../lower/lower.js';
+import { declareArgs } from '../lower/instructions.js';
+import { readProgram, type Program } from '../lower/program.js';
 
 /** The variables as an instruction sees them (before) and leaves them (after). */
 export interface Scope {
   readonly before: Lookup;
   readonly after: Lookup;
-}
-
-interface Cursor extends StageArgs {
-  state?: State;
-  config?: StageConfig;
-  next: number;
-}
-
-/** Thrown to stop lowering once the scope asked for is known. */
-class Found {
-  constructor(readonly scope: Scope) {}
 }
 
 const maxProgramErrors = 100;
@@ -34,15 +22,15 @@ const maxProgramErrors = 100;
  * file from being split into stages (a FROM line, an instruction before the first FROM) are
  * reported and the offending lines left out, the FROM with its stage.
  *
- * This drives lower/'s own pieces (readProgram, Compilation, startStage, lowerInstruction) in the
- * order lower() does, with a try around each: nothing is checked here that the compiler does not.
+ * This drives lower/'s own pieces (readProgram, Compilation, lowerStages) as lower() does, with
+ * lowerStages's hooks to go on past errors: nothing is checked here that the compiler does not.
  */
 export class Checker {
   readonly diagnostics: Diagnostic[] = [];
   private readonly comp?: Compilation;
-  private readonly cursors: (Cursor | undefined)[] = [];
   private readonly globalScopes = new Map<Instruction, Scope>();
-  private watch?: Instruction;
+  /** Each error is reported and lowering goes on. */
+  private readonly goOn: StageHooks = { failed: (e) => this.record(e) };
 
   constructor(file: BuildFile, options: CompileOptions) {
     const program = this.readProgram(file);
@@ -83,7 +71,7 @@ export class Checker {
   checkAll(): Diagnostic[] {
     const comp = this.comp;
     if (comp) {
-      for (const stage of comp.program.stages) this.lower(stage);
+      for (const stage of comp.program.stages) lowerStages(comp, stage, this.goOn);
       this.diagnostics.push(...comp.warnings);
     }
     return this.diagnostics;
@@ -101,16 +89,9 @@ export class Checker {
       const globals = snapshot(comp.globals);
       return { before: globals, after: globals };
     }
-    this.watch = instr;
-    try {
-      this.lower(stage);
-    } catch (e) {
-      if (e instanceof Found) return e.scope;
-      throw e;
-    } finally {
-      this.watch = undefined;
-    }
-    return undefined;
+    let scope: Scope | undefined;
+    lowerStages(comp, stage, { ...this.goOn, watch: { instr, found: (before, after) => (scope = { before, after }) } });
+    return scope;
   }
 
   private readProgram(file: BuildFile): Program | undefined {
@@ -136,77 +117,11 @@ export class Checker {
     if (!this.diagnostics.some((d) => d.offset === e.offset && d.message === e.message)) this.diagnostics.push(e);
     return e;
   }
-
-  /** lower/lower.ts's lowerStages, going on past errors. */
-  private lower(target: Stage): void {
-    const comp = this.comp!;
-    const cursors = this.cursors;
-    const stack: Stage[] = [target];
-    while (stack.length > 0) {
-      const stage = stack[stack.length - 1];
-      if (comp.results[stage.index]) {
-        stack.pop();
-        continue;
-      }
-      const cursor = (cursors[stage.index] ??= { next: -1, state: undefined, config: undefined, args: undefined });
-      try {
-        if (cursor.next < 0) {
-          ({ state: cursor.state, config: cursor.config } = this.start(stage));
-          cursor.next = 0;
-        }
-        for (; cursor.next < stage.size; cursor.next++) {
-          const instr = stage.at(cursor.next);
-          const before = instr === this.watch ? lookupOf(cursor) : undefined;
-          try {
-            cursor.state = lowerInstruction(comp, stage, instr, cursor.state!, cursor, cursor.config!);
-          } catch (e) {
-            if (e instanceof NeedStage) throw e;
-            this.record(e);
-          }
-          if (before) throw new Found({ before, after: lookupOf(cursor) });
-        }
-        comp.results[stage.index] = cursor.state!;
-        comp.configs[stage.index] = cursor.config!;
-        stack.pop();
-        cursors[stage.index] = undefined;
-      } catch (e) {
-        if (!(e instanceof NeedStage)) throw e;
-        if (cursors[e.stage.index] && stack.includes(e.stage)) {
-          try {
-            cycleError(stack, e);
-          } catch (cycle) {
-            this.record(cycle);
-          }
-          // Go on without the instruction that closed the cycle.
-          if (cursor.next < 0) ({ state: cursor.state, config: cursor.config } = scratchStart(comp.options.platform));
-          cursor.next++;
-        } else {
-          stack.push(e.stage);
-        }
-      }
-    }
-  }
-
-  private start(stage: Stage): { state: State; config: StageConfig } {
-    try {
-      return startStage(this.comp!, stage);
-    } catch (e) {
-      if (e instanceof NeedStage) throw e;
-      this.record(e);
-      return scratchStart(this.comp!.options.platform);
-    }
-  }
 }
 
 function snapshot(vars: ReadonlyMap<string, string | undefined>): Lookup {
   const copy = new Map(vars);
   return (name) => copy.get(name);
-}
-
-function lookupOf(cursor: Cursor): Lookup {
-  const env = cursor.state?.getEnv();
-  const args = cursor.args && new Map(cursor.args);
-  return (name) => env?.get(name) ?? args?.get(name);
 }
 
 /**

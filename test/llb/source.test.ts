@@ -2,11 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newConstraints } from '../../src/llb/constraints.js';
 import { Definition, marshal } from '../../src/llb/definition.js';
-import { image, local } from '../../src/llb/source.js';
+import { image, imageOf, imageSpec, local } from '../../src/llb/source.js';
 import type { State } from '../../src/llb/state.js';
 import { decodeDefinition } from '../../src/wire/decode.js';
 import { goJSON } from '../../src/wire/json.js';
 import { encodeDefinitionPieces } from '../../src/wire/definition.js';
+import { file, FileAction } from '../../src/llb/fileop.js';
+import { definitionOf } from './marshal.js';
 
 const alpine = 'docker.io/library/alpine:latest';
 
@@ -36,6 +38,19 @@ test('image sources of one image, named apart, are one op; another platform is a
   assert.notDeepEqual(arm.platform, a.platform);
 });
 
+test('sources of one image spec share its encoding only under the same constraints and platform', () => {
+  // As a compilation makes them: one spec for the stages that start from one image.
+  const spec = imageSpec(alpine);
+  const named = (name: string) => ({ constraints: { metadata: { caps: {}, description: { 'llb.customname': name } } } });
+  const arm64 = (name: string) => ({ constraints: { ...named(name), platform: { os: 'linux', architecture: 'arm64' } } });
+  const shared = sources([imageOf(spec, named('a')), imageOf(spec, named('b')), imageOf(spec, arm64('arm')), imageOf(spec, named('c'))]);
+  // The same as of a spec each: the digests and platforms (the bytes) of each are equal.
+  assert.deepEqual(shared, sources([image(alpine, named('a')), image(alpine, named('b')), image(alpine, arm64('arm')), image(alpine, named('c'))]));
+  const [a, , arm, c] = shared;
+  assert.notEqual(arm.digest, a.digest);
+  assert.equal(c.digest, a.digest);
+});
+
 test('a local source carries the options a frontend gives it as Go\'s llb.Local writes them', () => {
   const st = local('context', { sessionID: 's1', sharedKeyHint: 'context', followPaths: ['a<b'], excludePatterns: ['*.log'] });
   const c = newConstraints({ platform: { os: 'linux', architecture: 'amd64' }, localUniqueID: 'test' });
@@ -52,4 +67,13 @@ test('a local source carries the options a frontend gives it as Go\'s llb.Local 
   const metadata = decoded.metadata.get(decoded.ops[0].digest) as { caps: Map<string, boolean> };
   const caps = [...metadata.caps.keys()].sort();
   assert.deepEqual(caps, ['source.local', 'source.local.excludepatterns', 'source.local.followpaths', 'source.local.sessionid', 'source.local.sharedkeyhint', 'source.local.unique']);
+});
+
+test('a spec marshalled under other constraints (another Definition) is encoded again, with that Definition\'s digest', () => {
+  const spec = imageSpec(alpine);
+  const first = definitionOf(imageOf(spec)).ops[0].digest;
+  // Under new constraints busybox is marshalled first: alpine's number in the first
+  // Definition's table would name busybox's digest in this one.
+  const ops = definitionOf(file(image('docker.io/library/busybox:latest'), FileAction.copy(imageOf(spec), '/a', '/b'))).ops;
+  assert.ok(ops.some((op) => op.digest === first && op.op.source?.identifier === `docker-image://${alpine}`));
 });

@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileText } from '../helpers.js';
+import { Diagnostic, SourceFile } from '../../src/diagnostics.js';
+import { parse } from '../../src/syntax/parser.js';
+import { Compilation } from '../../src/lower/compilation.js';
+import { lowerStages } from '../../src/lower/lower.js';
+import { readProgram } from '../../src/lower/program.js';
 import { execs, opsOf, resultOp } from './ops.js';
 
 test('global ARGs reach FROM, and a stage sees them only once declared', () => {
@@ -204,4 +209,31 @@ test('a `[` line that is not a JSON array of strings is the shell form, as Docke
   assert.deepEqual(shell('["sh", "-c"'), shell('["[sh,", "-c"]'));
   assert.deepEqual(shell('["sh", 1]'), shell('["[sh,", "1]"]'));
   assert.deepEqual(shell('["sh", "-c", "true"]'), shell('sh -c true'));
+});
+
+test('lowerStages: the first error is thrown; with `failed`, each is reported and lowering goes on; `watch` stops at an instruction', () => {
+  const text = 'FROM alpine AS a\nENV X=1\nRUN --network=bad true\nCOPY --from=b x y\nENV Y=$X\nFROM a AS b\nRUN true\n';
+  const fresh = () => {
+    const comp = new Compilation(readProgram(parse(new SourceFile('x.llb', text))), { buildArgs: new Map(), platform: { os: 'linux', architecture: 'amd64' }, copyImage: 'docker.io/library/alpine:latest' });
+    return { comp, a: comp.program.stages[0], b: comp.program.stages[1] };
+  };
+  let { comp, a } = fresh();
+  // b, which a's COPY names, is lowered first, and closes a cycle at its FROM.
+  assert.throws(() => lowerStages(comp, a), (e) => e instanceof Diagnostic && /stage cycle: a -> b -> a/.test(e.message));
+
+  ({ comp, a } = fresh());
+  const errors: string[] = [];
+  const state = lowerStages(comp, a, { failed: (e) => errors.push((e as Diagnostic).message) });
+  // b goes on from scratch, and a past its bad line.
+  assert.deepEqual(errors.map((m) => m.replace(/:.*/, '')), ['stage cycle', 'invalid --network "bad"']);
+  assert.equal(state?.getEnv().get('Y'), '1');
+  assert.ok(comp.results[1], 'b was lowered');
+
+  ({ comp, a } = fresh());
+  const envY = a.at(3);
+  let seen: [string | undefined, string | undefined, string | undefined] | undefined;
+  const stopped = lowerStages(comp, a, { failed: () => {}, watch: { instr: envY, found: (before, after) => (seen = [before('X'), before('Y'), after('Y')]) } });
+  assert.equal(stopped, undefined);
+  assert.deepEqual(seen, ['1', undefined, '1']);
+  assert.equal(comp.results[0], undefined, 'a was not finished');
 });
