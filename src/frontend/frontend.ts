@@ -4,11 +4,11 @@ import { decodeSource, Diagnostic, renderDiagnostic, type SourceFile } from '../
 import { formatPlatform, type Platform } from '../llb/platform.js';
 import { local } from '../llb/source.js';
 import type { BaseImage } from '../lower/compilation.js';
+import { ImageConfigError, imageConfigJSON, parseImageConfig } from '../lower/imageconfig.js';
 import { defaultPlatform } from '../options.js';
 import { decodeGatewayMessage, LLBBridge, sourceDetail, type Pong, type Result, type Status } from '../wire/gateway.js';
 import { GrpcClient, GrpcError, GrpcStatus } from '../wire/grpc.js';
 import { frontendOptions, OptionError, readFrontendEnv, type FrontendEnv, type FrontendOptions } from './options.js';
-import { imageConfig, inheritedFrom, parseImageConfig, type OciImage } from './imageconfig.js';
 import { Chalk } from 'chalk';
 
 // `llbc frontend`: a BuildKit frontend. buildkitd runs it with the build's options in its
@@ -70,16 +70,14 @@ async function build(bridge: LLBBridge, env: FrontendEnv, pinged: Promise<Pong>,
         debugInfo: true,
         contextSource: { sessionID: env.sessionID, sharedKeyHint: 'context' },
       };
-      const bases = await Promise.all(baseImages(source, compileOptions).map((b) => resolver.resolve(b.ref, b.platform)));
-      const inherited = new Map(bases.map((b) => [b.key, b.inherited]));
-      const target = compileTarget(source, { ...compileOptions, baseImage: (ref, p) => inherited.get(imageKey(ref, p)) });
+      const bases = await Promise.all(baseImages(source, compileOptions).map((b) => resolver.resolve(b.ref, b.platform).then((image) => [imageKey(b.ref, b.platform), image] as const)));
+      const resolved = new Map(bases);
+      const target = compileTarget(source, { ...compileOptions, baseImage: (ref, p) => resolved.get(imageKey(ref, p)) });
       for (const w of target.warnings) log(renderDiagnostic(w, new Chalk({ level: 0 })));
       const solved = await bridge.solve({ Definition: target.bytes, allowResultReturn: true, allowResultArrayRef: true });
       const ref = solved.ref?.id;
       if (ref === undefined) throw new Error('the daemon answered the build with no single result');
-      const from = target.base;
-      const base = from.kind === 'image' ? bases.find((b) => b.key === imageKey(from.ref, from.platform ?? platform))?.image : undefined;
-      return { platform, ref, config: imageConfig(target, base, platform) };
+      return { platform, ref, config: imageConfigJSON(target.config) };
     }),
   );
   return result(built, options.multiPlatform || built.length > 1);
@@ -121,9 +119,13 @@ function imageKey(ref: string, p: Platform): string {
   return `${ref} ${formatPlatform(p)}`;
 }
 
-/** Base images' configurations, each asked of the daemon once per platform. */
+/**
+ * Base images' configurations, each asked of the daemon once per platform: the whole
+ * configuration, which the stages that start from the image inherit by Dockerfile's rules,
+ * and the reference pinned to the digest it is of.
+ */
 class ImageResolver {
-  private readonly asked = new Map<string, Promise<{ key: string; image: OciImage; inherited: BaseImage }>>();
+  private readonly asked = new Map<string, Promise<BaseImage>>();
 
   constructor(
     private readonly bridge: LLBBridge,
@@ -131,7 +133,7 @@ class ImageResolver {
     private readonly options: FrontendOptions,
   ) {}
 
-  resolve(ref: string, platform: Platform): Promise<{ key: string; image: OciImage; inherited: BaseImage }> {
+  resolve(ref: string, platform: Platform): Promise<BaseImage> {
     const key = imageKey(ref, platform);
     let answer = this.asked.get(key);
     if (!answer) {
@@ -143,26 +145,32 @@ class ImageResolver {
           LogName: `[internal] load metadata for ${ref}`,
           SessionID: this.env.sessionID,
         })
-        .then(({ digest, config }) => {
-          const image = parseImageConfig(ref, config);
-          return { key, image, inherited: inheritedFrom(ref, digest, image) };
-        });
+        .then(({ digest, config }) => ({ ref: digest && !ref.includes('@') ? `${ref}@${digest}` : undefined, image: imageOf(ref, config) }));
       this.asked.set(key, answer);
     }
     return answer;
   }
 }
 
+function imageOf(ref: string, config: Uint8Array): BaseImage['image'] {
+  try {
+    return parseImageConfig(Buffer.from(config).toString('utf8'));
+  } catch (e) {
+    if (e instanceof ImageConfigError) throw new ImageConfigError(`${ref}: ${e.message}`);
+    throw e;
+  }
+}
+
 /** The result as BuildKit's Dockerfile frontend returns it: one ref, or a ref per platform with their list. */
-function result(built: { platform: Platform; ref: string; config: OciImage }[], multiPlatform: boolean): Result {
+function result(built: { platform: Platform; ref: string; config: string }[], multiPlatform: boolean): Result {
   const json = (v: unknown) => Buffer.from(JSON.stringify(v));
-  if (!multiPlatform) return { ref: { id: built[0].ref }, metadata: { 'containerimage.config': json(built[0].config) } };
+  if (!multiPlatform) return { ref: { id: built[0].ref }, metadata: { 'containerimage.config': Buffer.from(built[0].config) } };
   const metadata: Record<string, Uint8Array> = {};
   const refs: Record<string, { id: string }> = {};
   for (const b of built) {
     const id = formatPlatform(b.platform);
     refs[id] = { id: b.ref };
-    metadata[`containerimage.config/${id}`] = json(b.config);
+    metadata[`containerimage.config/${id}`] = Buffer.from(b.config);
   }
   const list = built.map((b) => ({ ID: formatPlatform(b.platform), Platform: { architecture: b.platform.architecture, os: b.platform.os, ...(b.platform.variant ? { variant: b.platform.variant } : {}) } }));
   metadata['refs.platforms'] = json({ Platforms: list });
@@ -187,6 +195,7 @@ function errorStatus(e: unknown, log: (text: string) => void): Status {
     };
   }
   if (e instanceof OptionError) return { code: GrpcStatus.invalidArgument, message: e.message };
+  if (e instanceof ImageConfigError) return { code: GrpcStatus.unknown, message: e.message };
   if (e instanceof GrpcError) {
     if (e.details) {
       try {

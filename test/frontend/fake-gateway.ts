@@ -18,7 +18,7 @@ export const decodeAs = (type: string, bytes: Uint8Array) => schema.lookupType(t
 
 export interface FakeImage {
   readonly digest: string;
-  readonly config: object;
+  readonly config: unknown;
 }
 
 export interface FakeBuild {

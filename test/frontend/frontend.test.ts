@@ -69,7 +69,56 @@ test('a build returns its ref with the image configuration inherited from its ba
   assert.deepEqual(c.config.Cmd, ['sh']);
   assert.deepEqual(c.config.Entrypoint, ['/entry']);
   assert.deepEqual(c.config.Labels, { from: 'base' });
-  assert.deepEqual(c.history, [{ created_by: 'base layer' }]);
+  // The base's history, then the stage's instructions' (the exporter adds the layers' entries it lacks).
+  assert.deepEqual(c.history[0], { created_by: 'base layer' });
+  assert.ok(c.history.some((h) => (h as { created_by?: string }).created_by === 'ENV APP=1 BASEVAR=changed'), JSON.stringify(c.history));
+});
+
+test('a file named Dockerfile compiles in Dockerfile mode, its configuration by Dockerfile\'s rules from the base\'s', async () => {
+  const text = [
+    'FROM alpine',
+    'ARG V=1',
+    'LABEL version=$V',
+    'EXPOSE 80 53/udp',
+    'VOLUME /data',
+    'STOPSIGNAL SIGINT',
+    'HEALTHCHECK --interval=5s CMD ["check"]',
+    'SHELL ["/bin/ash", "-c"]',
+    'ENTRYPOINT exec server',
+    'ONBUILD RUN echo child',
+    'RUN echo hi',
+    '',
+  ].join('\n');
+  const run = await runFrontend({ files: { Dockerfile: text }, images, opts: ['filename=Dockerfile', 'platform=linux/amd64'] });
+  assert.equal(run.code, 0, run.stderr);
+  // Dockerfile mode: ARG in the RUN's environment, shell form through SHELL.
+  const exec = buildOps(run).find((op) => op.exec)!;
+  const meta = (exec.exec as { meta: { env: string[]; args: string[] } }).meta;
+  assert.ok(meta.env.includes('V=1'), meta.env.join(' '));
+  assert.deepEqual(meta.args, ['/bin/ash', '-c', 'echo hi']);
+  const c = config(run).config;
+  // ENTRYPOINT resets the base's Cmd (no CMD came before it in the stage); shell form through SHELL.
+  assert.deepEqual(c.Entrypoint, ['/bin/ash', '-c', 'exec server']);
+  assert.equal(c.Cmd, undefined);
+  assert.deepEqual(c.Labels, { from: 'base', version: '1' });
+  assert.deepEqual(c.ExposedPorts, { '53/udp': {}, '80/tcp': {} });
+  assert.deepEqual(c.Volumes, { '/data': {} });
+  assert.equal(c.StopSignal, 'SIGINT');
+  assert.deepEqual(c.Healthcheck, { Test: ['CMD', 'check'], Interval: 5e9 });
+  assert.deepEqual(c.Shell, ['/bin/ash', '-c']);
+  assert.deepEqual(c.OnBuild, ['RUN echo child']);
+  assert.deepEqual([c.WorkingDir, c.User], ['/home', 'nobody']);
+  assert.deepEqual(c.Env, alpine.config.config.Env);
+});
+
+test('a base image\'s CMD stays unless the stage sets ENTRYPOINT; a CMD before ENTRYPOINT in the stage stays', async () => {
+  const opts = ['filename=Dockerfile'];
+  const kept = await runFrontend({ files: { Dockerfile: 'FROM alpine\nENV A=1\n' }, images, opts });
+  assert.equal(kept.code, 0, kept.stderr);
+  assert.deepEqual([config(kept).config.Entrypoint, config(kept).config.Cmd], [['/entry'], ['sh']]);
+  const both = await runFrontend({ files: { Dockerfile: 'FROM alpine\nCMD ["a"]\nENTRYPOINT ["b"]\n' }, images, opts });
+  assert.equal(both.code, 0, both.stderr);
+  assert.deepEqual([config(both).config.Entrypoint, config(both).config.Cmd], [['b'], ['a']]);
 });
 
 test('a compile error is returned with the file, line and column, and the source for clients to show', async () => {
@@ -148,6 +197,10 @@ test('a missing build file, an unknown base image and a failed solve are returne
   const unknown = await runFrontend({ files: { 'build.llb': 'FROM nothere\n' } });
   assert.equal(unknown.code, 1);
   assert.match((unknown.returned!.error as { message: string }).message, /docker\.io\/library\/nothere:latest: not found/);
+
+  const broken = await runFrontend({ files: { 'build.llb': 'FROM broken\n' }, images: { 'docker.io/library/broken:latest': { digest: alpineDigest, config: 'not an image' } } });
+  assert.equal(broken.code, 1);
+  assert.deepEqual(broken.returned!.error, { code: 2, message: 'docker.io/library/broken:latest: image config is not a JSON object', details: [] });
 
   const failed = await runFrontend({ files: { 'build.llb': 'FROM alpine\nRUN false\n' }, images, solveError: { code: 2, message: 'process "false" did not complete successfully: exit code: 1' } });
   assert.equal(failed.code, 1);
