@@ -122,7 +122,7 @@ function imageKey(ref: string, p: Platform): string {
 /**
  * Base images' configurations, each asked of the daemon once per platform: the whole
  * configuration, which the stages that start from the image inherit by Dockerfile's rules,
- * and the reference pinned to the digest it is of.
+ * and the digest it is of, which they build from.
  */
 class ImageResolver {
   private readonly asked = new Map<string, Promise<BaseImage>>();
@@ -145,7 +145,7 @@ class ImageResolver {
           LogName: `[internal] load metadata for ${ref}`,
           SessionID: this.env.sessionID,
         })
-        .then(({ digest, config }) => ({ ref: digest && !ref.includes('@') ? `${ref}@${digest}` : undefined, image: imageOf(ref, config) }));
+        .then(({ digest, config }) => ({ digest: digest || undefined, image: imageOf(ref, config) }));
       this.asked.set(key, answer);
     }
     return answer;

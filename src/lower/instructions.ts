@@ -38,13 +38,13 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
     case 'image': {
       const platform = base.platform ?? comp.options.platform;
       // Once per image and platform: a stage each of 100,000 made its own copy of the same configuration.
-      const { resolved, config, img } = comp.imageBase(base.ref, platform, () => {
+      const { config, img } = comp.imageBase(base.ref, platform, () => {
         const resolved = comp.options.baseImage?.(base.ref, platform);
         const config = resolved && resolvedConfig(resolved);
         // Offline no configuration is known: BuildKit's reference resolves every image to an empty one.
         return { resolved, config, img: baseImage(config, platform) };
       });
-      const st = image(resolved?.ref ?? base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
+      const st = image(comp.pinnedImage(stage, base.ref, platform) ?? base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
       // Dockerfile mode: the state starts from the image's configuration, PATH ensured, as the frontend's.
       if (dockerfile) return { state: inherit(st.platform(comp.stagePlatform(stage)), img), config: { image: startImage(img), shellSet: false } };
       return { state: config ? inherit(st, config) : st, config: { image: startImage(img), shellSet: false } };

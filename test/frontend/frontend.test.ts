@@ -49,10 +49,11 @@ test('a build returns its ref with the image configuration inherited from its ba
   const platform = resolve.Platform as { OS: string; Architecture: string };
   assert.deepEqual([platform.OS, platform.Architecture], ['linux', 'arm64']);
   assert.equal(resolve.SessionID, 'fake-session');
-  // The image source is pinned to the resolved digest, and the RUN sees the base's Env, WorkingDir and User.
+  // The image source is pinned to the resolved digest (as written, as reference.WithDigest pins it),
+  // and the RUN sees the base's Env, WorkingDir and User.
   const ops = buildOps(run);
   const image = ops.find((op) => op.source)!.source as { identifier: string };
-  assert.equal(image.identifier, `docker-image://docker.io/library/alpine:latest@${alpineDigest}`);
+  assert.equal(image.identifier, `docker-image://docker.io/library/alpine@${alpineDigest}`);
   const meta = (ops.find((op) => op.exec)!.exec as { meta: { env: string[]; cwd: string; user: string } }).meta;
   assert.deepEqual(meta.env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'APP=1', 'BASEVAR=changed']);
   assert.equal(meta.cwd, '/home/app');
@@ -96,6 +97,8 @@ test('a file named Dockerfile compiles in Dockerfile mode, its configuration by 
   const meta = (exec.exec as { meta: { env: string[]; args: string[] } }).meta;
   assert.ok(meta.env.includes('V=1'), meta.env.join(' '));
   assert.deepEqual(meta.args, ['/bin/ash', '-c', 'echo hi']);
+  const image = buildOps(run).find((op) => op.source)!.source as { identifier: string };
+  assert.equal(image.identifier, `docker-image://docker.io/library/alpine@${alpineDigest}`);
   const c = config(run).config;
   // ENTRYPOINT resets the base's Cmd (no CMD came before it in the stage); shell form through SHELL.
   assert.deepEqual(c.Entrypoint, ['/bin/ash', '-c', 'exec server']);
@@ -116,6 +119,9 @@ test('a base image\'s CMD stays unless the stage sets ENTRYPOINT; a CMD before E
   const kept = await runFrontend({ files: { Dockerfile: 'FROM alpine\nENV A=1\n' }, images, opts });
   assert.equal(kept.code, 0, kept.stderr);
   assert.deepEqual([config(kept).config.Entrypoint, config(kept).config.Cmd], [['/entry'], ['sh']]);
+  // A tag written stays in the pinned reference.
+  const tagged = await runFrontend({ files: { Dockerfile: 'FROM alpine:latest\n' }, images, opts });
+  assert.equal((buildOps(tagged).find((op) => op.source)!.source as { identifier: string }).identifier, `docker-image://docker.io/library/alpine:latest@${alpineDigest}`);
   const both = await runFrontend({ files: { Dockerfile: 'FROM alpine\nCMD ["a"]\nENTRYPOINT ["b"]\n' }, images, opts });
   assert.equal(both.code, 0, both.stderr);
   assert.deepEqual([config(both).config.Entrypoint, config(both).config.Cmd], [['b'], ['a']]);
