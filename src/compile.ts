@@ -1,7 +1,7 @@
 import { decodeSource, Diagnostic, rejectBinary, SourceFile } from './diagnostics.js';
 import { Definition, marshal } from './llb/definition.js';
 import { newConstraints } from './llb/constraints.js';
-import { formatPlatform, type Platform } from './llb/platform.js';
+import type { Platform } from './llb/platform.js';
 import { lower, type Lowered } from './lower/lower.js';
 import { imageConfigJSON, type ImageConfig } from './lower/imageconfig.js';
 import type { State } from './llb/state.js';
@@ -30,12 +30,6 @@ export interface CompiledTarget extends Compiled {
   readonly config: ImageConfig;
 }
 
-/** compile(), with the target stage's image configuration. */
-export function compileTarget(source: SourceFile, options: CompileOptions = {}): CompiledTarget {
-  const { pieces, warnings, config } = compileInPieces(source, options);
-  return { bytes: Buffer.concat([...pieces]), warnings, config };
-}
-
 /**
  * `llbc config`: the target stage's OCI image configuration as JSON, in the field order of the
  * JSON BuildKit's Dockerfile frontend returns as `containerimage.config`. Base images' parts are
@@ -46,22 +40,6 @@ export function compileConfig(source: SourceFile, options: CompileOptions = {}):
   rejectBinary(source);
   const { config, warnings } = lowerSource(source, options.platform ?? defaultPlatform, options);
   return { json: imageConfigJSON(config), warnings };
-}
-
-/**
- * The images the target's stages start from (FROM lines, not COPY --from), as a frontend must
- * resolve them before compileTarget: found by lowering without their configurations, which
- * FROM lines do not depend on.
- */
-export function baseImages(source: SourceFile, options: CompileOptions = {}): { ref: string; platform: Platform }[] {
-  rejectBinary(source);
-  const seen = new Map<string, { ref: string; platform: Platform }>();
-  const baseImage = (ref: string, platform: Platform) => {
-    seen.set(`${ref} ${formatPlatform(platform)}`, { ref, platform });
-    return undefined;
-  };
-  lowerSource(source, options.platform ?? defaultPlatform, { ...options, baseImage });
-  return [...seen.values()];
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import { baseImages, compileTarget, definitionPieces, type CompileOptions } from '../compile.js';
+import { compileInPieces, definitionPieces, type CompileOptions, type CompiledTarget } from '../compile.js';
 import { decodeSource, Diagnostic, renderDiagnostic, type SourceFile } from '../diagnostics.js';
 import { formatPlatform, type Platform } from '../llb/platform.js';
 import { local } from '../llb/source.js';
@@ -70,9 +70,7 @@ async function build(bridge: LLBBridge, env: FrontendEnv, pinged: Promise<Pong>,
         debugInfo: true,
         contextSource: { sessionID: env.sessionID, sharedKeyHint: 'context' },
       };
-      const bases = await Promise.all(baseImages(source, compileOptions).map((b) => resolver.resolve(b.ref, b.platform).then((image) => [imageKey(b.ref, b.platform), image] as const)));
-      const resolved = new Map(bases);
-      const target = compileTarget(source, { ...compileOptions, baseImage: (ref, p) => resolved.get(imageKey(ref, p)) });
+      const target = await compileResolved(source, compileOptions, resolver);
       for (const w of target.warnings) log(renderDiagnostic(w, new Chalk({ level: 0 })));
       const solved = await bridge.solve({ Definition: target.bytes, allowResultReturn: true, allowResultArrayRef: true });
       const ref = solved.ref?.id;
@@ -81,6 +79,24 @@ async function build(bridge: LLBBridge, env: FrontendEnv, pinged: Promise<Pong>,
     }),
   );
   return result(built, options.multiPlatform || built.length > 1);
+}
+
+/**
+ * The target, compiled with the configurations of the images its stages start FROM, which
+ * lowering asks for, synchronously, as it reaches those stages: it is run until it asks for none
+ * the resolver lacks, the Definition marshalled only then. That is twice for a file with images:
+ * once to find them, all resolved at once, and again with them; a stage that a base image's ONBUILD
+ * trigger reaches can ask for more. (Resolving every FROM line's image first would lower once,
+ * but ask the daemon about stages the target does not use, which dockerfile.v0 does not.)
+ */
+async function compileResolved(source: SourceFile, options: CompileOptions, resolver: ImageResolver): Promise<CompiledTarget> {
+  for (;;) {
+    const missing: { ref: string; platform: Platform }[] = [];
+    const baseImage = (ref: string, platform: Platform) => resolver.known(ref, platform) ?? void missing.push({ ref, platform });
+    const { pieces, warnings, config } = compileInPieces(source, { ...options, baseImage });
+    if (missing.length === 0) return { bytes: Buffer.concat([...pieces]), warnings, config };
+    await Promise.all(missing.map((m) => resolver.resolve(m.ref, m.platform)));
+  }
 }
 
 /** The worker's platform, which BuildKit builds for when asked for none. */
@@ -126,6 +142,7 @@ function imageKey(ref: string, p: Platform): string {
  */
 class ImageResolver {
   private readonly asked = new Map<string, Promise<BaseImage>>();
+  private readonly answered = new Map<string, BaseImage>();
 
   constructor(
     private readonly bridge: LLBBridge,
@@ -145,10 +162,19 @@ class ImageResolver {
           LogName: `[internal] load metadata for ${ref}`,
           SessionID: this.env.sessionID,
         })
-        .then(({ digest, config }) => ({ digest: digest || undefined, image: imageOf(ref, config) }));
+        .then(({ digest, config }) => {
+          const image = { digest: digest || undefined, image: imageOf(ref, config) };
+          this.answered.set(key, image);
+          return image;
+        });
       this.asked.set(key, answer);
     }
     return answer;
+  }
+
+  /** The configuration, if resolve() has answered with it. */
+  known(ref: string, platform: Platform): BaseImage | undefined {
+    return this.answered.get(imageKey(ref, platform));
   }
 }
 
