@@ -4,6 +4,7 @@ import { decodeSource, Diagnostic, renderDiagnostic, type SourceFile } from '../
 import { formatPlatform, type Platform } from '../llb/platform.js';
 import { local } from '../llb/source.js';
 import type { BaseImage } from '../lower/compilation.js';
+import { readDockerignore } from '../lower/dockerignore.js';
 import { ImageConfigError, imageConfigJSON, parseImageConfig } from '../lower/imageconfig.js';
 import { defaultPlatform } from '../options.js';
 import { decodeGatewayMessage, LLBBridge, sourceDetail, type Pong, type Result, type Status } from '../wire/gateway.js';
@@ -58,7 +59,7 @@ export async function runFrontend(bridge: LLBBridge, env: FrontendEnv, log: (tex
 
 async function build(bridge: LLBBridge, env: FrontendEnv, pinged: Promise<Pong>, log: (text: string) => void): Promise<Result> {
   const options = frontendOptions(env.opts);
-  const source = await readBuildFile(bridge, env, options);
+  const [source, excludePatterns] = await Promise.all([readBuildFile(bridge, env, options), readIgnoreFile(bridge, env)]);
   const platforms = options.platforms.length > 0 ? options.platforms : [workerPlatform(env, await pinged)];
   const resolver = new ImageResolver(bridge, env, options);
   const built = await Promise.all(
@@ -68,7 +69,7 @@ async function build(bridge: LLBBridge, env: FrontendEnv, pinged: Promise<Pong>,
         target: options.target,
         platform,
         debugInfo: true,
-        contextSource: { sessionID: env.sessionID, sharedKeyHint: 'context' },
+        contextSource: { sessionID: env.sessionID, sharedKeyHint: 'context', ...(excludePatterns.length > 0 ? { excludePatterns } : {}) },
       };
       const target = await compileResolved(source, compileOptions, resolver);
       for (const w of target.warnings) log(renderDiagnostic(w, new Chalk({ level: 0 })));
@@ -112,23 +113,42 @@ function workerPlatform(env: FrontendEnv, pong: Pong): Platform {
  * then a read of the file from the result.
  */
 async function readBuildFile(bridge: LLBBridge, env: FrontendEnv, options: FrontendOptions): Promise<SourceFile> {
-  const name = `[internal] load build definition from ${options.filename}`;
-  const st = local(options.dockerfileLocal, {
-    sessionID: env.sessionID,
-    sharedKeyHint: options.dockerfileLocal,
-    followPaths: [options.filename],
-    constraints: { metadata: { caps: {}, description: { 'llb.customname': name } } },
-  });
-  const solved = await bridge.solve({ Definition: Buffer.concat([...definitionPieces(st, defaultPlatform)]), allowResultReturn: true, allowResultArrayRef: true });
-  if (!solved.ref?.id) throw new Error('the daemon answered the build file\'s transfer with no result');
-  let bytes: Uint8Array;
+  const { filename, dockerfileLocal } = options;
   try {
-    bytes = await bridge.readFile(solved.ref.id, options.filename);
+    return decodeSource(filename, await readLocalFile(bridge, env, dockerfileLocal, filename, dockerfileLocal, `load build definition from ${filename}`));
   } catch (e) {
-    if (e instanceof GrpcError) throw new GrpcError(e.code, `failed to read ${options.filename} from the ${options.dockerfileLocal} local: ${e.message}`);
+    if (e instanceof GrpcError) throw new GrpcError(e.code, `failed to read ${filename} from the ${dockerfileLocal} local: ${e.message}`);
     throw e;
   }
-  return decodeSource(options.filename, bytes);
+}
+
+/**
+ * The exclude patterns of the context's `.dockerignore`, read as BuildKit's Dockerfile frontend
+ * reads it (beside the build file), which the context's transfer then leaves out; none if there
+ * is no such file.
+ */
+async function readIgnoreFile(bridge: LLBBridge, env: FrontendEnv): Promise<string[]> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readLocalFile(bridge, env, 'context', '.dockerignore', 'context-.dockerignore', 'load .dockerignore');
+  } catch (e) {
+    if (e instanceof GrpcError) return [];
+    throw e;
+  }
+  return readDockerignore(Buffer.from(bytes).toString('utf8'));
+}
+
+/** One file of a client's local: the local solved with only that file, then the file read from the result. */
+async function readLocalFile(bridge: LLBBridge, env: FrontendEnv, localName: string, path: string, sharedKeyHint: string, step: string): Promise<Uint8Array> {
+  const st = local(localName, {
+    sessionID: env.sessionID,
+    sharedKeyHint,
+    followPaths: [path],
+    constraints: { metadata: { caps: {}, description: { 'llb.customname': `[internal] ${step}` } } },
+  });
+  const solved = await bridge.solve({ Definition: Buffer.concat([...definitionPieces(st, defaultPlatform)]), allowResultReturn: true, allowResultArrayRef: true });
+  if (!solved.ref?.id) throw new Error(`the daemon answered the transfer of ${path} with no result`);
+  return bridge.readFile(solved.ref.id, path);
 }
 
 function imageKey(ref: string, p: Platform): string {

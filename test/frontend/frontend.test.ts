@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeAs, returnedMetadata, runFrontend, type FakeRun } from './fake-gateway.js';
+import { decodeAs, methods, returnedMetadata, runFrontend, type FakeRun } from './fake-gateway.js';
 
 // `llbc frontend` as buildkitd runs it, against a fake LLBBridge server on its stdin and
 // stdout (see fake-gateway.ts): the calls it makes and what it returns.
@@ -23,8 +23,8 @@ function config(run: FakeRun, key = 'containerimage.config') {
   return JSON.parse(returnedMetadata(run)[key]) as { architecture: string; os: string; config: Record<string, unknown>; created?: string; history: unknown[] };
 }
 
-/** The ops of the build's Definition (not the build file's transfer), by kind. */
-function buildOps(run: FakeRun, ref = 'ref-1') {
+/** The ops of the build's Definition (not the build file's transfer): by default, of the ref returned. */
+function buildOps(run: FakeRun, ref = (run.returned?.result as { ref?: { id: string } } | undefined)?.ref?.id ?? '') {
   const ops = run.solved.get(ref);
   assert.ok(ops, `no solve answered ${ref}`);
   return ops;
@@ -36,9 +36,10 @@ test('a build returns its ref with the image configuration inherited from its ba
     images,
   });
   assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(run.calls.map((c) => c.method), ['Ping', 'Solve', 'ReadFile', 'ResolveImageConfig', 'Solve', 'Return']);
+  assert.deepEqual(methods(run), ['Ping', 'Solve', 'ReadFile', 'ResolveImageConfig', 'Solve', 'Return']);
   // The build file comes from the `dockerfile` local of the client's session, only the file.
-  const local = run.solved.get('ref-0')![0].source as { identifier: string; attrs: Record<string, string> };
+  const locals = [...run.solved.values()].map((ops) => ops[0].source as { identifier: string; attrs: Record<string, string> } | undefined);
+  const local = locals.find((l) => l?.identifier === 'local://dockerfile')!;
   assert.equal(local.identifier, 'local://dockerfile');
   assert.equal(local.attrs['local.session'], 'fake-session');
   assert.equal(local.attrs['local.sharedkeyhint'], 'dockerfile');
@@ -60,7 +61,8 @@ test('a build returns its ref with the image configuration inherited from its ba
   assert.equal(meta.user, 'nobody');
   // The result: the solved ref, and the configuration.
   const result = run.returned!.result as { ref: { id: string } };
-  assert.equal(result.ref.id, 'ref-1');
+  // The solve of the build (the last of three: the build file's and the .dockerignore's transfers came first).
+  assert.equal(result.ref.id, 'ref-2');
   const c = config(run);
   assert.equal(c.architecture, 'arm64');
   assert.equal(c.created, undefined);
@@ -222,7 +224,22 @@ test('the platform defaults to the first worker\'s, as BUILDKIT_WORKERS gives it
 test('the build file is asked for without waiting for the Ping\'s answer', async () => {
   const run = await runFrontend({ files: { 'build.llb': 'FROM alpine\n' }, images, holdPing: true });
   assert.equal(run.code, 0, run.stderr);
-  // The Solve of the build file's local came while the Ping was unanswered (not after 5 s of waiting).
+  // The Solves of the build file's local and of the .dockerignore came while the Ping was unanswered (not after 5 s of waiting).
   assert.deepEqual(run.beforePong, ['Solve']);
-  assert.deepEqual(run.calls.map((c) => c.method), ['Ping', 'Solve', 'ReadFile', 'ResolveImageConfig', 'Solve', 'Return']);
+  assert.deepEqual(methods(run), ['Ping', 'Solve', 'ReadFile', 'ResolveImageConfig', 'Solve', 'Return']);
+});
+
+test('the context\'s .dockerignore is read beside the build file, and its patterns leave files out of the context', async () => {
+  const text = 'FROM alpine\nCOPY . /src\n';
+  const run = await runFrontend({ files: { Dockerfile: text }, context: { '.dockerignore': '# not these\nsecret\n*.md\n' }, images, opts: ['filename=Dockerfile'] });
+  assert.equal(run.code, 0, run.stderr);
+  const read = run.calls.filter((c) => c.ignoreFile).map((c) => c.method);
+  assert.deepEqual(read, ['Solve', 'ReadFile']);
+  const context = buildOps(run).find((op) => (op.source as { identifier?: string } | undefined)?.identifier === 'local://context')!.source as { attrs: Record<string, string> };
+  assert.equal(context.attrs['local.excludepatterns'], '["secret","*.md"]');
+  // Without one, the context has no exclude patterns.
+  const none = await runFrontend({ files: { Dockerfile: text }, images, opts: ['filename=Dockerfile'] });
+  assert.equal(none.code, 0, none.stderr);
+  const plain = buildOps(none).find((op) => (op.source as { identifier?: string } | undefined)?.identifier === 'local://context')!.source as { attrs: Record<string, string> };
+  assert.equal(plain.attrs['local.excludepatterns'], undefined);
 });
