@@ -61,19 +61,14 @@ export interface ImageBase {
 export interface BaseImage {
   /**
    * The digest the configuration is of (of the manifest or index the reference named), which the
-   * stage's image is pinned to as Dockerfile's frontend pins it (see Compilation.fromImage).
+   * stage's image is pinned to as Dockerfile's frontend pins it (see Compilation.pinnedImage).
    */
   readonly digest?: string;
   /**
-   * The image's whole configuration, which the stage's image configuration starts from; when
-   * absent, one made of `env`, `workingDir` and `user` (and, offline, an empty one, as BuildKit's
-   * reference resolves every image to).
+   * The image's configuration (parseImageConfig reads one), which the stage's starts from; when
+   * absent, as offline, an empty one, as BuildKit's reference resolves every image to.
    */
   readonly image?: ImageConfig;
-  /** `KEY=value` strings, as an image configuration lists them. */
-  readonly env?: readonly string[];
-  readonly workingDir?: string;
-  readonly user?: string;
 }
 
 /** Signals that lowering must first finish another stage; the instruction is retried after. */

@@ -5,7 +5,7 @@ import type { InstructionName } from '../syntax/instructions.js';
 import { image } from '../llb/source.js';
 import { State } from '../llb/state.js';
 import type { Platform } from '../llb/platform.js';
-import { readArgs, type BaseImage, type Compilation, type StageArgs, type StageConfig, type StageScope } from './compilation.js';
+import { readArgs, type Compilation, type StageArgs, type StageConfig, type StageScope } from './compilation.js';
 import type { Stage } from './program.js';
 import { expandWord } from './expansion.js';
 import { fail } from './words.js';
@@ -40,7 +40,7 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
       // Once per image and platform: a stage each of 100,000 made its own copy of the same configuration.
       const { config, img } = comp.imageBase(base.ref, platform, () => {
         const resolved = comp.options.baseImage?.(base.ref, platform);
-        const config = resolved && resolvedConfig(resolved);
+        const config = resolved?.image;
         // Offline no configuration is known: BuildKit's reference resolves every image to an empty one.
         return { resolved, config, img: baseImage(config, platform) };
       });
@@ -55,13 +55,6 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
 /** `FROM scratch`, at a platform: no op, and Dockerfile's emptyImage. */
 export function scratchStart(platform: Platform): { state: State; config: StageConfig } {
   return { state: State.scratch(), config: { image: startImage(emptyImage(platform)), shellSet: false } };
-}
-
-/** The configuration a resolver gave: the whole image's, or one made of what the stage inherits. */
-function resolvedConfig(base: BaseImage): ImageConfig {
-  if (base.image) return base.image;
-  const config = { Env: base.env && [...base.env], WorkingDir: base.workingDir, User: base.user, OnBuild: null };
-  return { architecture: '', os: '', rootfs: { type: 'layers', diff_ids: null }, config };
 }
 
 /**
