@@ -1,10 +1,10 @@
 import { decodeSource, Diagnostic, rejectBinary, SourceFile } from './diagnostics.js';
 import { Definition, marshal } from './llb/definition.js';
 import { newConstraints } from './llb/constraints.js';
-import { formatPlatform, type Platform } from './llb/platform.js';
-import { lower, type Lowered, type TargetBase } from './lower/lower.js';
+import type { Platform } from './llb/platform.js';
+import { lower, type Lowered } from './lower/lower.js';
 import { imageConfigJSON, type ImageConfig } from './lower/imageconfig.js';
-import type { State, StateMeta } from './llb/state.js';
+import type { State } from './llb/state.js';
 import { defaultCopyImage, defaultPlatform, fileMode, type CompileOptions } from './options.js';
 import type { BuildFile } from './syntax/cst.js';
 import { parse } from './syntax/parser.js';
@@ -24,18 +24,10 @@ export function compile(source: SourceFile, options: CompileOptions = {}): Compi
   return { bytes: Buffer.concat([...pieces]), warnings };
 }
 
-/** What a frontend needs besides the Definition: the target stage's values and what it starts from. */
+/** What a frontend needs besides the Definition: the target stage's image configuration. */
 export interface CompiledTarget extends Compiled {
-  readonly meta: StateMeta;
-  readonly base: TargetBase;
   /** The target stage's OCI image configuration (see Lowered.config; imageConfigJSON prints it). */
   readonly config: ImageConfig;
-}
-
-/** compile(), with what the target stage's image configuration is made from. */
-export function compileTarget(source: SourceFile, options: CompileOptions = {}): CompiledTarget {
-  const { pieces, warnings, meta, base, config } = compileInPieces(source, options);
-  return { bytes: Buffer.concat([...pieces]), warnings, meta, base, config };
 }
 
 /**
@@ -51,22 +43,6 @@ export function compileConfig(source: SourceFile, options: CompileOptions = {}):
 }
 
 /**
- * The images the target's stages start from (FROM lines, not COPY --from), as a frontend must
- * resolve them before compileTarget: found by lowering without their configurations, which
- * FROM lines do not depend on.
- */
-export function baseImages(source: SourceFile, options: CompileOptions = {}): { ref: string; platform: Platform }[] {
-  rejectBinary(source);
-  const seen = new Map<string, { ref: string; platform: Platform }>();
-  const baseImage = (ref: string, platform: Platform) => {
-    seen.set(`${ref} ${formatPlatform(platform)}`, { ref, platform });
-    return undefined;
-  };
-  lowerSource(source, options.platform ?? defaultPlatform, { ...options, baseImage });
-  return [...seen.values()];
-}
-
-/**
  * compile(), for writing out: the same bytes, in pieces made as they are consumed. The build
  * file is lowered here, so any Diagnostic is thrown before the first piece; the op graph is
  * marshalled as the pieces are read, and each op's bytes written as soon as it is made, so
@@ -75,8 +51,8 @@ export function baseImages(source: SourceFile, options: CompileOptions = {}): { 
 export function compileInPieces(source: SourceFile, options: CompileOptions = {}): { pieces: Iterable<Uint8Array> } & Omit<CompiledTarget, 'bytes'> {
   rejectBinary(source);
   const platform = options.platform ?? defaultPlatform;
-  const { state, warnings, base, config } = lowerSource(source, platform, options);
-  return { pieces: heldBack(definitionPieces(state, platform, sourceInfos(source, options))), warnings, meta: state.meta, base, config };
+  const { state, warnings, config } = lowerSource(source, platform, options);
+  return { pieces: heldBack(definitionPieces(state, platform, sourceInfos(source, options))), warnings, config };
 }
 
 /** The state's graph as a pb.Definition, in pieces made as they are read (see encodeDefinitionPieces). */

@@ -25,7 +25,7 @@ const KEYS = {
   images: 'object', // name -> folder in the case's folder, pushed over the stand-in alpine first
   frontend: 'string[]', // build through llbc as a frontend: "gateway" (gateway.v0) and/or "syntax" (dockerfile.v0 and `# syntax=`)
   pipe: 'boolean', // false: a frontend build's files are not compared with those of llbc | buildctl
-  image: 'object', // { platforms, config, byPlatform }: the image configuration(s) a frontend build's OCI export must have
+  image: 'object', // { platforms, config, byPlatform, dockerfile }: the image configuration(s) a frontend build's OCI export must have (dockerfile: true, also those dockerfile.v0 makes of the file)
   push: 'string', // a repository of the local registry (e.g. library/app:latest) the frontend build's image is pushed to
 };
 const PER_BUILD = ['buildFile', 'llbc', 'buildArgs', 'target', 'platform', 'secrets', 'ssh', 'allow', 'buildctl', 'output', 'frontend', 'pipe', 'image', 'push'];

@@ -120,6 +120,31 @@ export function compareImages(images, want, platforms, label) {
   return problems;
 }
 
+/**
+ * What differs between the configurations (`config`: Entrypoint, Cmd, Env, ...) of the images a
+ * frontend made and those BuildKit's own Dockerfile frontend made of the same file, platform by
+ * platform, field by field. History and layers are not compared: the exporter writes those.
+ */
+export function compareWithReference(images, reference, label) {
+  const problems = [];
+  const byPlatform = new Map(reference.map((r) => [platformOf(r.image), r.image.config ?? {}]));
+  for (const { image } of images) {
+    const platform = platformOf(image);
+    const want = byPlatform.get(platform);
+    if (!want) {
+      problems.push(`${label} ${platform}: dockerfile.v0 made no image for this platform`);
+      continue;
+    }
+    const got = image.config ?? {};
+    for (const field of new Set([...Object.keys(want), ...Object.keys(got)])) {
+      if (canonical(got[field] ?? null) !== canonical(want[field] ?? null)) {
+        problems.push(`${label} ${platform}: config ${field} is ${canonical(got[field] ?? null)}, dockerfile.v0 made ${canonical(want[field] ?? null)}`);
+      }
+    }
+  }
+  return problems;
+}
+
 /** What differs between the files a frontend exported and those the pipe exported (type, mode, content, link target). */
 export function compareTrees(pipe, frontend, label) {
   const problems = [];

@@ -1,9 +1,10 @@
 // A local image registry (Debian's docker-registry, i.e. CNCF distribution) on 127.0.0.1.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { startDaemon } from './procs.mjs';
+import { startDaemon, stopDaemon } from './procs.mjs';
 import { which } from './host.mjs';
 import { waitFor } from './wait.mjs';
 
@@ -19,22 +20,41 @@ export function freePort() {
   });
 }
 
-function answers(url) {
+/** Whether the registry at `url` answers, and is the one whose responses carry this `token` (see startRegistry). */
+function answers(url, token) {
   return new Promise((resolve) => {
     const req = get(url, (res) => {
       res.resume();
-      resolve(res.statusCode === 200);
+      resolve(res.statusCode === 200 && res.headers[TOKEN_HEADER] === token);
     });
     req.on('error', () => resolve(false));
     req.setTimeout(2000, () => req.destroy());
   });
 }
 
-/** Starts the registry with its storage under `dir`; resolves once it answers /v2/. */
+const TOKEN_HEADER = 'x-llbc-e2e-run';
+
+/**
+ * Starts the registry with its storage under `dir`; resolves once it answers /v2/. Other e2e
+ * runs may start theirs at the same time: the port found free can be taken before this registry
+ * binds it, so a registry is known as this run's by a header of its own on every response, and
+ * one that lost its port is started again on another.
+ */
 export async function startRegistry(dir) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRegistryOnce(dir, attempt);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+}
+
+async function startRegistryOnce(dir, attempt) {
   mkdirSync(join(dir, 'storage'), { recursive: true });
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
+  const token = `${process.pid}-${attempt}-${randomBytes(8).toString('hex')}`;
   const config = join(dir, 'config.yml');
   writeFileSync(
     config,
@@ -49,6 +69,8 @@ export async function startRegistry(dir) {
       `    rootdirectory: ${join(dir, 'storage')}`,
       'http:',
       `  addr: ${host}`,
+      '  headers:',
+      `    ${TOKEN_HEADER}: [${JSON.stringify(token)}]`,
       '',
     ].join('\n'),
   );
@@ -56,7 +78,12 @@ export async function startRegistry(dir) {
     env: { PATH: process.env.PATH },
     logFile: join(dir, 'registry.log'),
   });
-  await waitFor(`docker-registry on ${host}`, daemon, () => answers(`http://${host}/v2/`), 20_000);
+  try {
+    await waitFor(`docker-registry on ${host}`, daemon, () => answers(`http://${host}/v2/`, token), 20_000);
+  } catch (e) {
+    await stopDaemon(daemon);
+    throw e;
+  }
   return { daemon, host };
 }
 

@@ -1,9 +1,9 @@
 // One case: compile its build file with llbc, build the Definition with buildctl, check the output.
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { compareOutput } from './check.mjs';
-import { buildPlatforms, compareImages, compareTrees, frontendArgs, platformFolder, readOciImages, subtree } from './frontend.mjs';
+import { buildPlatforms, compareImages, compareTrees, compareWithReference, frontendArgs, platformFolder, readOciImages, subtree } from './frontend.mjs';
 import { run } from './procs.mjs';
 import { readFolder, readTar } from './tree.mjs';
 
@@ -105,6 +105,7 @@ async function buildThroughFrontend(ctx, c, b, out) {
   }
   const problems = [];
   let tree;
+  let reference;
   for (const mode of b.frontend) {
     const label = `frontend (${mode})`;
     const dest = `${out}-${mode}`;
@@ -117,7 +118,11 @@ async function buildThroughFrontend(ctx, c, b, out) {
       const oci = `${dest}.oci.tar`;
       const exported = await frontendBuild(ctx, c, b, mode, `type=oci,dest=${oci}`);
       if (exported.code !== 0) return { problems: [`${label}: the OCI export failed:\n${lastLines(exported.stderr)}`] };
-      problems.push(...compareImages(await readOciImages(oci), b.image, platforms, `${label} image`));
+      const images = await readOciImages(oci);
+      problems.push(...compareImages(images, b.image, platforms, `${label} image`));
+      if (b.image.dockerfile) reference ??= await builtInImages(ctx, c, b, `${out}-dockerfile-v0`);
+      if (reference?.problems) return { problems: reference.problems };
+      if (reference) problems.push(...compareWithReference(images, reference.images, `${label} image`));
     }
   }
   if (b.push) {
@@ -125,6 +130,22 @@ async function buildThroughFrontend(ctx, c, b, out) {
     if (pushed.code !== 0) return { problems: [`pushing ${b.push} failed:\n${lastLines(pushed.stderr)}`] };
   }
   return problems.length ? { problems } : { tree };
+}
+
+/**
+ * The images BuildKit's own Dockerfile frontend (dockerfile.v0, built in) makes of the build file
+ * without its `# syntax=` line (which would hand it to llbc): { images } of its OCI export, or { problems }.
+ */
+async function builtInImages(ctx, c, b, out) {
+  const file = buildFileOf(c, b);
+  mkdirSync(out, { recursive: true });
+  const copy = join(out, basename(file));
+  writeFileSync(copy, readFileSync(file, 'utf8').replace(/^#\s*syntax\s*=.*\n/i, ''));
+  const oci = `${out}.oci.tar`;
+  const args = [...buildctlArgs(ctx, c, b, `type=oci,dest=${oci}`), ...frontendArgs('syntax', copy, b)];
+  const built = await run(ctx.buildctl, args);
+  if (built.code !== 0) return { problems: [`BuildKit's dockerfile.v0 failed on the same file:\n${lastLines(built.stderr)}`] };
+  return { images: await readOciImages(oci) };
 }
 
 /** Builds a case (each of its builds in turn) and returns the problems found, none if it passed. */

@@ -1,14 +1,15 @@
 import { Duplex } from 'node:stream';
-import { baseImages, compileTarget, definitionPieces, type CompileOptions } from '../compile.js';
+import { compileInPieces, definitionPieces, type CompileOptions, type CompiledTarget } from '../compile.js';
 import { decodeSource, Diagnostic, renderDiagnostic, type SourceFile } from '../diagnostics.js';
 import { formatPlatform, type Platform } from '../llb/platform.js';
 import { local } from '../llb/source.js';
 import type { BaseImage } from '../lower/compilation.js';
+import { readDockerignore } from '../lower/dockerignore.js';
+import { ImageConfigError, imageConfigJSON, parseImageConfig } from '../lower/imageconfig.js';
 import { defaultPlatform } from '../options.js';
 import { decodeGatewayMessage, LLBBridge, sourceDetail, type Pong, type Result, type Status } from '../wire/gateway.js';
 import { GrpcClient, GrpcError, GrpcStatus } from '../wire/grpc.js';
 import { frontendOptions, OptionError, readFrontendEnv, type FrontendEnv, type FrontendOptions } from './options.js';
-import { imageConfig, inheritedFrom, parseImageConfig, type OciImage } from './imageconfig.js';
 import { Chalk } from 'chalk';
 
 // `llbc frontend`: a BuildKit frontend. buildkitd runs it with the build's options in its
@@ -58,7 +59,7 @@ export async function runFrontend(bridge: LLBBridge, env: FrontendEnv, log: (tex
 
 async function build(bridge: LLBBridge, env: FrontendEnv, pinged: Promise<Pong>, log: (text: string) => void): Promise<Result> {
   const options = frontendOptions(env.opts);
-  const source = await readBuildFile(bridge, env, options);
+  const [source, excludePatterns] = await Promise.all([readBuildFile(bridge, env, options), readIgnoreFile(bridge, env)]);
   const platforms = options.platforms.length > 0 ? options.platforms : [workerPlatform(env, await pinged)];
   const resolver = new ImageResolver(bridge, env, options);
   const built = await Promise.all(
@@ -68,21 +69,35 @@ async function build(bridge: LLBBridge, env: FrontendEnv, pinged: Promise<Pong>,
         target: options.target,
         platform,
         debugInfo: true,
-        contextSource: { sessionID: env.sessionID, sharedKeyHint: 'context' },
+        contextSource: { sessionID: env.sessionID, sharedKeyHint: 'context', ...(excludePatterns.length > 0 ? { excludePatterns } : {}) },
       };
-      const bases = await Promise.all(baseImages(source, compileOptions).map((b) => resolver.resolve(b.ref, b.platform)));
-      const inherited = new Map(bases.map((b) => [b.key, b.inherited]));
-      const target = compileTarget(source, { ...compileOptions, baseImage: (ref, p) => inherited.get(imageKey(ref, p)) });
+      const target = await compileResolved(source, compileOptions, resolver);
       for (const w of target.warnings) log(renderDiagnostic(w, new Chalk({ level: 0 })));
       const solved = await bridge.solve({ Definition: target.bytes, allowResultReturn: true, allowResultArrayRef: true });
       const ref = solved.ref?.id;
       if (ref === undefined) throw new Error('the daemon answered the build with no single result');
-      const from = target.base;
-      const base = from.kind === 'image' ? bases.find((b) => b.key === imageKey(from.ref, from.platform ?? platform))?.image : undefined;
-      return { platform, ref, config: imageConfig(target, base, platform) };
+      return { platform, ref, config: imageConfigJSON(target.config) };
     }),
   );
   return result(built, options.multiPlatform || built.length > 1);
+}
+
+/**
+ * The target, compiled with the configurations of the images its stages start FROM, which
+ * lowering asks for, synchronously, as it reaches those stages: it is run until it asks for none
+ * the resolver lacks, the Definition marshalled only then. That is twice for a file with images:
+ * once to find them, all resolved at once, and again with them; a stage that a base image's ONBUILD
+ * trigger reaches can ask for more. (Resolving every FROM line's image first would lower once,
+ * but ask the daemon about stages the target does not use, which dockerfile.v0 does not.)
+ */
+async function compileResolved(source: SourceFile, options: CompileOptions, resolver: ImageResolver): Promise<CompiledTarget> {
+  for (;;) {
+    const missing: { ref: string; platform: Platform }[] = [];
+    const baseImage = (ref: string, platform: Platform) => resolver.known(ref, platform) ?? void missing.push({ ref, platform });
+    const { pieces, warnings, config } = compileInPieces(source, { ...options, baseImage });
+    if (missing.length === 0) return { bytes: Buffer.concat([...pieces]), warnings, config };
+    await Promise.all(missing.map((m) => resolver.resolve(m.ref, m.platform)));
+  }
 }
 
 /** The worker's platform, which BuildKit builds for when asked for none. */
@@ -98,32 +113,56 @@ function workerPlatform(env: FrontendEnv, pong: Pong): Platform {
  * then a read of the file from the result.
  */
 async function readBuildFile(bridge: LLBBridge, env: FrontendEnv, options: FrontendOptions): Promise<SourceFile> {
-  const name = `[internal] load build definition from ${options.filename}`;
-  const st = local(options.dockerfileLocal, {
-    sessionID: env.sessionID,
-    sharedKeyHint: options.dockerfileLocal,
-    followPaths: [options.filename],
-    constraints: { metadata: { caps: {}, description: { 'llb.customname': name } } },
-  });
-  const solved = await bridge.solve({ Definition: Buffer.concat([...definitionPieces(st, defaultPlatform)]), allowResultReturn: true, allowResultArrayRef: true });
-  if (!solved.ref?.id) throw new Error('the daemon answered the build file\'s transfer with no result');
-  let bytes: Uint8Array;
+  const { filename, dockerfileLocal } = options;
   try {
-    bytes = await bridge.readFile(solved.ref.id, options.filename);
+    return decodeSource(filename, await readLocalFile(bridge, env, dockerfileLocal, filename, dockerfileLocal, `load build definition from ${filename}`));
   } catch (e) {
-    if (e instanceof GrpcError) throw new GrpcError(e.code, `failed to read ${options.filename} from the ${options.dockerfileLocal} local: ${e.message}`);
+    if (e instanceof GrpcError) throw new GrpcError(e.code, `failed to read ${filename} from the ${dockerfileLocal} local: ${e.message}`);
     throw e;
   }
-  return decodeSource(options.filename, bytes);
+}
+
+/**
+ * The exclude patterns of the context's `.dockerignore`, read as BuildKit's Dockerfile frontend
+ * reads it (beside the build file), which the context's transfer then leaves out; none if there
+ * is no such file.
+ */
+async function readIgnoreFile(bridge: LLBBridge, env: FrontendEnv): Promise<string[]> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readLocalFile(bridge, env, 'context', '.dockerignore', 'context-.dockerignore', 'load .dockerignore');
+  } catch (e) {
+    if (e instanceof GrpcError) return [];
+    throw e;
+  }
+  return readDockerignore(Buffer.from(bytes).toString('utf8'));
+}
+
+/** One file of a client's local: the local solved with only that file, then the file read from the result. */
+async function readLocalFile(bridge: LLBBridge, env: FrontendEnv, localName: string, path: string, sharedKeyHint: string, step: string): Promise<Uint8Array> {
+  const st = local(localName, {
+    sessionID: env.sessionID,
+    sharedKeyHint,
+    followPaths: [path],
+    constraints: { metadata: { caps: {}, description: { 'llb.customname': `[internal] ${step}` } } },
+  });
+  const solved = await bridge.solve({ Definition: Buffer.concat([...definitionPieces(st, defaultPlatform)]), allowResultReturn: true, allowResultArrayRef: true });
+  if (!solved.ref?.id) throw new Error(`the daemon answered the transfer of ${path} with no result`);
+  return bridge.readFile(solved.ref.id, path);
 }
 
 function imageKey(ref: string, p: Platform): string {
   return `${ref} ${formatPlatform(p)}`;
 }
 
-/** Base images' configurations, each asked of the daemon once per platform. */
+/**
+ * Base images' configurations, each asked of the daemon once per platform: the whole
+ * configuration, which the stages that start from the image inherit by Dockerfile's rules,
+ * and the digest it is of, which they build from.
+ */
 class ImageResolver {
-  private readonly asked = new Map<string, Promise<{ key: string; image: OciImage; inherited: BaseImage }>>();
+  private readonly asked = new Map<string, Promise<BaseImage>>();
+  private readonly answered = new Map<string, BaseImage>();
 
   constructor(
     private readonly bridge: LLBBridge,
@@ -131,7 +170,7 @@ class ImageResolver {
     private readonly options: FrontendOptions,
   ) {}
 
-  resolve(ref: string, platform: Platform): Promise<{ key: string; image: OciImage; inherited: BaseImage }> {
+  resolve(ref: string, platform: Platform): Promise<BaseImage> {
     const key = imageKey(ref, platform);
     let answer = this.asked.get(key);
     if (!answer) {
@@ -144,25 +183,40 @@ class ImageResolver {
           SessionID: this.env.sessionID,
         })
         .then(({ digest, config }) => {
-          const image = parseImageConfig(ref, config);
-          return { key, image, inherited: inheritedFrom(ref, digest, image) };
+          const image = { digest: digest || undefined, image: imageOf(ref, config) };
+          this.answered.set(key, image);
+          return image;
         });
       this.asked.set(key, answer);
     }
     return answer;
   }
+
+  /** The configuration, if resolve() has answered with it. */
+  known(ref: string, platform: Platform): BaseImage | undefined {
+    return this.answered.get(imageKey(ref, platform));
+  }
+}
+
+function imageOf(ref: string, config: Uint8Array): BaseImage['image'] {
+  try {
+    return parseImageConfig(Buffer.from(config).toString('utf8'));
+  } catch (e) {
+    if (e instanceof ImageConfigError) throw new ImageConfigError(`${ref}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** The result as BuildKit's Dockerfile frontend returns it: one ref, or a ref per platform with their list. */
-function result(built: { platform: Platform; ref: string; config: OciImage }[], multiPlatform: boolean): Result {
+function result(built: { platform: Platform; ref: string; config: string }[], multiPlatform: boolean): Result {
   const json = (v: unknown) => Buffer.from(JSON.stringify(v));
-  if (!multiPlatform) return { ref: { id: built[0].ref }, metadata: { 'containerimage.config': json(built[0].config) } };
+  if (!multiPlatform) return { ref: { id: built[0].ref }, metadata: { 'containerimage.config': Buffer.from(built[0].config) } };
   const metadata: Record<string, Uint8Array> = {};
   const refs: Record<string, { id: string }> = {};
   for (const b of built) {
     const id = formatPlatform(b.platform);
     refs[id] = { id: b.ref };
-    metadata[`containerimage.config/${id}`] = json(b.config);
+    metadata[`containerimage.config/${id}`] = Buffer.from(b.config);
   }
   const list = built.map((b) => ({ ID: formatPlatform(b.platform), Platform: { architecture: b.platform.architecture, os: b.platform.os, ...(b.platform.variant ? { variant: b.platform.variant } : {}) } }));
   metadata['refs.platforms'] = json({ Platforms: list });
@@ -187,6 +241,7 @@ function errorStatus(e: unknown, log: (text: string) => void): Status {
     };
   }
   if (e instanceof OptionError) return { code: GrpcStatus.invalidArgument, message: e.message };
+  if (e instanceof ImageConfigError) return { code: GrpcStatus.unknown, message: e.message };
   if (e instanceof GrpcError) {
     if (e.details) {
       try {

@@ -59,18 +59,16 @@ export interface ImageBase {
 
 /** What a stage inherits from the image it starts from. */
 export interface BaseImage {
-  /** The reference to build from instead, pinned to the digest the configuration is of. */
-  readonly ref?: string;
   /**
-   * The image's whole configuration, which the stage's image configuration starts from; when
-   * absent, one made of `env`, `workingDir` and `user` (and, offline, an empty one, as BuildKit's
-   * reference resolves every image to).
+   * The digest the configuration is of (of the manifest or index the reference named), which the
+   * stage's image is pinned to as Dockerfile's frontend pins it (see Compilation.pinnedImage).
+   */
+  readonly digest?: string;
+  /**
+   * The image's configuration (parseImageConfig reads one), which the stage's starts from; when
+   * absent, as offline, an empty one, as BuildKit's reference resolves every image to.
    */
   readonly image?: ImageConfig;
-  /** `KEY=value` strings, as an image configuration lists them. */
-  readonly env?: readonly string[];
-  readonly workingDir?: string;
-  readonly user?: string;
 }
 
 /** Signals that lowering must first finish another stage; the instruction is retried after. */
@@ -141,9 +139,26 @@ export class Compilation {
     throw new NeedStage(stage, at);
   }
 
+  /**
+   * The reference a stage's FROM image is built from once resolved to a digest, as Dockerfile's
+   * frontend pins it with reference.WithDigest: as written (normalized, without a default tag)
+   * `@digest` (`docker.io/library/alpine@sha256:...`), which is also its step's name. Undefined
+   * when the resolver gave no digest, or the reference has one.
+   */
+  pinnedImage(stage: Stage, ref: string, platform: Platform): string | undefined {
+    const digest = this.imageBases.get(imageKey(ref, platform))?.resolved?.digest;
+    if (!digest || ref.includes('@')) return undefined;
+    return `${this.writtenImage(stage, ref)}@${digest}`;
+  }
+
+  /** The stage's FROM image as written, normalized, without the default tag it did not write. */
+  private writtenImage(stage: Stage, ref: string): string {
+    return stepImageName(expandWord(stage.fromLine().base, (n) => this.globals.get(n)), ref);
+  }
+
   /** The base image's configuration, made by `make` once per reference and platform. */
   imageBase(ref: string, platform: Platform, make: () => ImageBase): ImageBase {
-    const key = `${ref} ${formatPlatform(platform)}`;
+    const key = imageKey(ref, platform);
     let found = this.imageBases.get(key);
     if (!found) this.imageBases.set(key, (found = make()));
     return found;
@@ -255,7 +270,7 @@ export class Compilation {
     let text: string;
     let command: string | undefined;
     if (instr === stage.from && base.kind === 'image') {
-      text = `FROM ${stepImageName(expandWord(stage.fromLine().base, (n) => this.globals.get(n)), base.ref)}`;
+      text = `FROM ${this.pinnedImage(stage, base.ref, base.platform ?? this.options.platform) ?? this.writtenImage(stage, base.ref)}`;
       command = raw;
     } else {
       text = stepText(this.program, instr, lookup ?? (() => undefined), raw);
@@ -443,4 +458,8 @@ export function readArgs(comp: Compilation, instr: Instruction): InstructionArgs
 export function stageRefFlags(spec: InstructionInfo, flags: readonly Flag[]): Flag[] {
   if (spec.stageRefFlags.length === 0) return [];
   return flags.filter((f) => spec.flagsByName.get(f.name)?.stageRef);
+}
+
+function imageKey(ref: string, platform: Platform): string {
+  return `${ref} ${formatPlatform(platform)}`;
 }

@@ -4,7 +4,7 @@ import type { Lookup } from '../syntax/expand.js';
 import type { InstructionName } from '../syntax/instructions.js';
 import { State } from '../llb/state.js';
 import type { Platform } from '../llb/platform.js';
-import { readArgs, type BaseImage, type Compilation, type StageArgs, type StageConfig, type StageScope } from './compilation.js';
+import { readArgs, type Compilation, type StageArgs, type StageConfig, type StageScope } from './compilation.js';
 import type { Stage } from './program.js';
 import { expandWord } from './expansion.js';
 import { fail } from './words.js';
@@ -37,13 +37,13 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
     case 'image': {
       const platform = base.platform ?? comp.options.platform;
       // Once per image and platform: a stage each of 100,000 made its own copy of the same configuration.
-      const { resolved, config, img } = comp.imageBase(base.ref, platform, () => {
+      const { config, img } = comp.imageBase(base.ref, platform, () => {
         const resolved = comp.options.baseImage?.(base.ref, platform);
-        const config = resolved && resolvedConfig(resolved);
+        const config = resolved?.image;
         // Offline no configuration is known: BuildKit's reference resolves every image to an empty one.
         return { resolved, config, img: baseImage(config, platform) };
       });
-      const st = comp.image(resolved?.ref ?? base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
+      const st = comp.image(comp.pinnedImage(stage, base.ref, platform) ?? base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
       // Dockerfile mode: the state starts from the image's configuration, PATH ensured, as the frontend's.
       if (dockerfile) return { state: inherit(st.platform(comp.stagePlatform(stage)), img), config: { image: startImage(img), shellSet: false } };
       return { state: config ? inherit(st, config) : st, config: { image: startImage(img), shellSet: false } };
@@ -54,13 +54,6 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
 /** `FROM scratch`, at a platform: no op, and Dockerfile's emptyImage. */
 export function scratchStart(platform: Platform): { state: State; config: StageConfig } {
   return { state: State.scratch(), config: { image: startImage(emptyImage(platform)), shellSet: false } };
-}
-
-/** The configuration a resolver gave: the whole image's, or one made of what the stage inherits. */
-function resolvedConfig(base: BaseImage): ImageConfig {
-  if (base.image) return base.image;
-  const config = { Env: base.env && [...base.env], WorkingDir: base.workingDir, User: base.user, OnBuild: null };
-  return { architecture: '', os: '', rootfs: { type: 'layers', diff_ids: null }, config };
 }
 
 /**

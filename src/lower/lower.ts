@@ -10,13 +10,9 @@ import { findStage, readProgram, type Stage } from './program.js';
 import { declareArgs, declaredArgNames, lowerInstruction, scratchStart, startStage } from './instructions.js';
 import type { ImageConfig } from './imageconfig.js';
 
-/** What the target stage ultimately starts from, following stages built on stages. */
-export type TargetBase = { readonly kind: 'scratch'; readonly platform?: Platform } | { readonly kind: 'image'; readonly ref: string; readonly platform?: Platform };
-
 export interface Lowered {
   readonly state: State;
   readonly warnings: readonly Diagnostic[];
-  readonly base: TargetBase;
   /**
    * The target stage's OCI image configuration (imageConfigJSON prints it as BuildKit's frontend
    * returns `containerimage.config`). Offline the base images' parts are unknown: empty, as in
@@ -38,13 +34,7 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
   }
   const state = lowerStages(comp, target)!;
   warnUnusedBuildArgs(comp);
-  return { state, warnings: comp.warnings, base: targetBase(comp, target), config: comp.configs[target.index]!.image.image };
-}
-
-function targetBase(comp: Compilation, stage: Stage): TargetBase {
-  let base = comp.base(stage);
-  while (base.kind === 'stage') base = comp.base(base.stage);
-  return base;
+  return { state, warnings: comp.warnings, config: comp.configs[target.index]!.image.image };
 }
 
 /** Dockerfile's automatic platform ARGs; there is no daemon, so the build platform is the target. */

@@ -18,7 +18,7 @@ export const decodeAs = (type: string, bytes: Uint8Array) => schema.lookupType(t
 
 export interface FakeImage {
   readonly digest: string;
-  readonly config: object;
+  readonly config: unknown;
 }
 
 export interface FakeBuild {
@@ -26,6 +26,8 @@ export interface FakeBuild {
   readonly opts?: readonly string[];
   /** The `dockerfile` local's files. */
   readonly files: Readonly<Record<string, string>>;
+  /** The `context` local's files (only its `.dockerignore` is read). */
+  readonly context?: Readonly<Record<string, string>>;
   /** Images by reference, as ResolveImageConfig finds them. */
   readonly images?: Readonly<Record<string, FakeImage>>;
   /** Answer Solve of the build (not of the build file's local) with this error instead. */
@@ -39,6 +41,8 @@ export interface FakeBuild {
 export interface Call {
   readonly method: string;
   readonly request: Record<string, unknown>;
+  /** Solve and ReadFile of the context's `.dockerignore`, which the frontend reads beside the build file. */
+  readonly ignoreFile?: boolean;
 }
 
 export interface FakeRun {
@@ -100,10 +104,11 @@ export function runFrontend(build: FakeBuild): Promise<FakeRun> {
       case 'ReadFile': {
         const ops = solved.get(request.Ref as string);
         const source = ops?.find((op) => op.source)?.source as { identifier: string; attrs: Record<string, string> } | undefined;
-        if (!source || source.identifier !== 'local://dockerfile') throw new CallError(3, `no such ref ${request.Ref as string}`);
-        const follow = JSON.parse(source.attrs['local.followpaths'] ?? '[]') as string[];
+        const files = { 'local://dockerfile': build.files, 'local://context': build.context ?? {} }[source?.identifier ?? ''];
+        if (!source || !files || !source.attrs['local.followpaths']) throw new CallError(3, `no such ref ${request.Ref as string}`);
+        const follow = JSON.parse(source.attrs['local.followpaths']) as string[];
         const path = request.FilePath as string;
-        const text = build.files[path];
+        const text = files[path];
         if (text === undefined || !follow.includes(path)) throw new CallError(2, `open ${path}: no such file or directory`);
         return frontendType('ReadFileResponse').encode({ Data: Buffer.from(text) }).finish();
       }
@@ -137,7 +142,7 @@ export function runFrontend(build: FakeBuild): Promise<FakeRun> {
         if (body.length < 5 || body[0] !== 0 || body.readUInt32BE(1) !== body.length - 5) throw new CallError(13, 'bad frame');
         const requestType = frontendType(`${method === 'Ping' ? 'Ping' : method}Request`);
         const request = requestType.toObject(requestType.decode(body.subarray(5)), { longs: Number, arrays: true });
-        calls.push({ method, request });
+        calls.push({ method, request, ignoreFile: isIgnoreFileCall(method, request) });
         reply = answer(method, request);
         if (method !== 'Ping' && releasePing) {
           beforePong.push(method);
@@ -168,6 +173,21 @@ export function runFrontend(build: FakeBuild): Promise<FakeRun> {
       resolve({ code, stderr, calls, returned, solved, beforePong });
     });
   });
+}
+
+function isIgnoreFileCall(method: string, request: Record<string, unknown>): boolean {
+  if (method === 'ReadFile') return request.FilePath === '.dockerignore';
+  if (method !== 'Solve') return false;
+  const def = request.Definition as { def: Uint8Array[] } | undefined;
+  return (def?.def ?? []).some((op) => {
+    const source = decodeAs('pb.Op', op).source as { identifier?: string; attrs?: Record<string, string> } | undefined;
+    return source?.identifier === 'local://context' && source.attrs?.['local.followpaths'] === '[".dockerignore"]';
+  });
+}
+
+/** The methods called, without the reads of `.dockerignore`. */
+export function methods(run: FakeRun): string[] {
+  return run.calls.filter((c) => !c.ignoreFile).map((c) => c.method);
 }
 
 /** The metadata of a returned result, each value as text. */
