@@ -1,11 +1,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CodeActionRequest,
   CompletionRequest,
+  DiagnosticSeverity,
   DefinitionRequest,
   DocumentFormattingRequest,
   DocumentSymbolRequest,
@@ -21,13 +23,19 @@ import {
 } from 'vscode-languageserver-protocol';
 import { instruction, instructionNames } from '../../src/syntax/instructions.js';
 import { runCli } from '../helpers.js';
+import { execs } from '../lower/ops.js';
 import { Client } from './client.js';
 import { applyEdits, positionOf } from './positions.js';
 
 let client: Client;
 before(async () => {
   client = await Client.start();
-  assert.deepEqual(await client.open(uri, text), []);
+  // One warning: llbc mode passes `&&` to echo as an argument.
+  const opened = await client.open(uri, text);
+  assert.deepEqual(
+    opened.map((d) => [d.range, d.severity]),
+    [[{ start: positionOf(text, '&&'), end: positionOf(text, '&&', 0, 2) }, DiagnosticSeverity.Warning]],
+  );
 });
 after(async () => {
   assert.equal(await client.stop(), 0, client.stderr);
@@ -202,22 +210,50 @@ test('a misspelled instruction is fixed to the nearest one', async () => {
   assert.deepEqual(await actions('file:///work/cmd.llb', 'FROM alpine\nCMD ["sh"]\n', 'CMD'), []);
 });
 
-test('in llbc mode a RUN with shell operators can be wrapped in sh -c, keeping compile-time expansion', async () => {
-  const doc = "ARG V=1.2\nFROM alpine\nARG V\nRUN echo $V 'it''s' && ls | wc -l\n";
-  const found = await actions('file:///work/shell.llb', doc, 'RUN');
-  assert.equal(found.length, 1);
-  assert.match(found[0].title, /sh -c/);
-  const wrapped = applyEdits(doc, Object.values(found[0].edit!.changes!)[0]);
-  assert.equal(wrapped.split('\n')[3], `RUN sh -c 'echo '"$V"' '\\''it'\\'''\\''s'\\'' && ls | wc -l'`);
-  // The shell gets the command as written, with $V expanded by llbc.
-  const path = join(dir, 'wrapped.llb');
-  writeFileSync(path, wrapped);
-  const dump = runCli(['dump', path]);
-  assert.equal(dump.code, 0, dump.stderr);
-  const args = /"args":(\[[^\]]*\])/.exec(dump.stdout.toString());
-  assert.ok(args, dump.stdout.toString());
-  assert.deepEqual(JSON.parse(args[1]), ['sh', '-c', "echo 1.2 'it''s' && ls | wc -l"]);
+/** What a RUN's exec prints when run here, in a scratch directory, with its env. */
+function runHere(exec: { meta: { args: string[]; env?: string[] } }): { status: number | null; stdout: string } {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+  for (const e of exec.meta.env ?? []) env[e.slice(0, e.indexOf('='))] = e.slice(e.indexOf('=') + 1);
+  const r = spawnSync(exec.meta.args[0], exec.meta.args.slice(1), { cwd: dir, env, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout };
+}
+
+test("the shell-operator warning's fix wraps the RUN in sh -c: the fixed file compiles, and runs what a shell would have run", async () => {
+  const commands = [
+    "echo $V 'it''s' && echo done | tr a-z A-Z",
+    'echo "a $V b" it\\\'s $E > /dev/null; echo ${V:-x}y ${U:-un set} "$E"',
+    "printf '%s\\n' one \\\n    two | tr a-z A-Z",
+    'echo $(echo sub) `echo tick` "$(echo "in q")" && true',
+    'echo \'$V\' "\\$V" \\$V ${E}s "it\'s" || false',
+  ];
+  for (const [n, command] of commands.entries()) {
+    const doc = `ARG V=1.2\nFROM alpine\nARG V\nENV E=env\nRUN ${command}\n`;
+    const u = `file:///work/shell-${n}.llb`;
+    // The warning, where an editor shows it (on a continuation line, for one), and its fix.
+    const [warning, ...more] = await client.open(u, doc);
+    assert.deepEqual(more, []);
+    const found = ((await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: u }, range: warning.range, context: { diagnostics: [warning] } })) ?? []) as CodeAction[];
+    assert.equal(found.length, 1, command);
+    assert.equal(found[0].title, "Wrap the command in sh -c '...'");
+    assert.equal(found[0].diagnostics?.[0].severity, DiagnosticSeverity.Warning);
+    const fixed = applyEdits(doc, Object.values(found[0].edit!.changes!)[0]);
+    assert.deepEqual(await client.change(u, fixed), [], fixed);
+    const [exec] = execs(fixed);
+    assert.deepEqual(exec.meta.args.slice(0, 2), ['sh', '-c'], fixed);
+    // The reference: the same file as a Dockerfile, whose RUN has a shell and the ARGs in its env.
+    const [shell] = execs(doc, { mode: 'dockerfile' });
+    assert.equal(shell.meta.args[0], '/bin/sh');
+    const want = runHere(shell);
+    assert.equal(want.status, 0, command);
+    assert.deepEqual(runHere(exec), want, `${command}\n${fixed}`);
+  }
+  // The first fix, whole: $V stays outside the single quotes, for llbc to expand.
+  const doc = `FROM a\nRUN ${commands[0]}\n`;
+  const [fix] = await actions('file:///work/shell-first.llb', doc, 'RUN');
+  assert.equal(applyEdits(doc, Object.values(fix.edit!.changes!)[0]).split('\n')[1], String.raw`RUN sh -c 'echo '"$V"' '\''it'\'''\''s'\'' && echo done | tr a-z A-Z'`);
+  // Nothing to fix where there is no warning: quoted operators, a SHELL in the stage.
   assert.deepEqual(await actions('file:///work/plain.llb', 'FROM alpine\nRUN echo "a && b"\n', 'RUN'), []);
+  assert.deepEqual(await actions('file:///work/shelled.llb', 'FROM alpine\nSHELL ["/bin/sh", "-c"]\nRUN a && b\n', 'RUN'), []);
 });
 
 test('the mode follows the file name and # mode=: no sh -c fix in a Dockerfile; both modes complete every instruction', async () => {
