@@ -41,7 +41,7 @@ export function startServer(): Promise<void> {
   const analysisOf = (doc: TextDocument): Analysis => {
     const known = analyses.get(doc.uri);
     if (known && known.version === doc.version) return known.analysis;
-    const analysis = new Analysis(doc.uri, doc.getText());
+    const analysis = new Analysis(doc.uri, doc.getText(), doc.languageId);
     analyses.set(doc.uri, { version: doc.version, analysis });
     return analysis;
   };
