@@ -1,41 +1,22 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CodeActionRequest,
-  CompletionRequest,
-  DefinitionRequest,
   DiagnosticSeverity,
-  DocumentFormattingRequest,
-  DocumentSymbolRequest,
-  FoldingRangeRequest,
-  HoverRequest,
-  ReferencesRequest,
   type CodeAction,
-  type CompletionItem,
   type Diagnostic,
-  type DocumentSymbol,
-  type Location,
-  type MarkupContent,
-  type Range,
 } from 'vscode-languageserver-protocol';
 import { instruction, instructionNames, type InstructionName } from '../../src/syntax/instructions.js';
 import { runCli } from '../helpers.js';
-import { Client } from './client.js';
+import { codeActionsIn, completionsAfter, DocumentRequests, serverForTests } from './session.js';
 import { applyEdits, positionOf } from './positions.js';
 
 // The server on Dockerfiles: Dockerfile mode's semantics (a shell runs RUN; its errors), and every
 // feature for every instruction, the image-config ones included.
 
-let client: Client;
-before(async () => {
-  client = await Client.start();
-});
-after(async () => {
-  assert.equal(await client.stop(), 0, client.stderr);
-});
+const server = serverForTests();
 
 const dir = mkdtempSync(join(tmpdir(), 'llbc-lsp-dockerfile-'));
 
@@ -66,22 +47,13 @@ const text = [
 ].join('\n');
 const uri = 'file:///work/Dockerfile';
 
-const at = (needle: string, n = 0, delta = 0) => ({ textDocument: { uri }, position: positionOf(text, needle, n, delta) });
-const rangeOf = (needle: string, n = 0, skip = 0, length = needle.length - skip): Range => ({
-  start: positionOf(text, needle, n, skip),
-  end: positionOf(text, needle, n, skip + length),
-});
-
-async function hoverText(needle: string, n = 0, delta = 0): Promise<string> {
-  const h = await client.connection.sendRequest(HoverRequest.type, at(needle, n, delta));
-  assert.ok(h, `no hover at ${needle}`);
-  return (h.contents as MarkupContent).value;
-}
+const main = new DocumentRequests(server, uri, text);
+const rangeOf = main.rangeOf.bind(main);
+const hoverText = main.hover.bind(main);
 
 /** What `llbc build` says of a build file written under a name: its diagnostics' line, column and message. */
 function cliSays(name: string, body: string): { line: number; character: number; severity: string; message: string }[] {
   const sub = mkdtempSync(join(dir, 'cli-'));
-  mkdirSync(sub, { recursive: true });
   const path = join(sub, name);
   writeFileSync(path, body);
   const r = runCli(['build', path, '-o', join(sub, 'out.pb')]);
@@ -93,10 +65,10 @@ function summary(d: Diagnostic) {
 }
 
 test('a Dockerfile is checked in Dockerfile mode: a shell runs RUN, so no shell-operator warning', async () => {
-  assert.deepEqual(await client.open(uri, text), []);
+  assert.deepEqual(await server().open(uri, text), []);
   assert.deepEqual(cliSays('Dockerfile', text), []);
   // The same text as a .llb file: llbc mode warns at the `&&` before SHELL (the RUN after it has a shell).
-  const llb = await client.open('file:///work/same.llb', text);
+  const llb = await server().open('file:///work/same.llb', text);
   assert.deepEqual(llb.map(summary), cliSays('same.llb', text));
   assert.deepEqual(
     llb.map((d) => d.range),
@@ -117,25 +89,25 @@ test("a Dockerfile's diagnostics are Dockerfile mode's, where and as `llbc build
     ['file:///work/errors/Dockerfile.dev', 'Dockerfile.dev'],
     ['file:///work/errors/build.llb', 'build.llb'],
   ]) {
-    const got = (await client.open(u, body)).map(summary);
+    const got = (await server().open(u, body)).map(summary);
     // The CLI stops at the first error; the server reports each, as the CLI reports each alone.
     const expected = lines.flatMap((line, i) => cliSays(name, `FROM alpine\n${line}\n`).map((d) => ({ ...d, line: i + 1 })));
     assert.equal(expected.length, 1, name);
     assert.deepEqual(got, expected, name);
   }
-  assert.match((await client.open('file:///work/errors/Dockerfile', body))[0].message as string, /needs BuildKit v0\.12/);
+  assert.match((await server().open('file:///work/errors/Dockerfile', body))[0].message as string, /needs BuildKit v0\.12/);
   // `# mode=dockerfile` makes any file a Dockerfile; `# mode=llbc` makes a Dockerfile llbc.
-  assert.deepEqual((await client.open('file:///work/errors/x.llb', `# mode=dockerfile\n${body}`)).length, 1);
-  assert.match((await client.open('file:///work/errors/x.llb', `# mode=dockerfile\n${body}`))[0].message as string, /v0\.12/);
-  assert.deepEqual((await client.open('file:///work/errors/llbc/Dockerfile', `# mode=llbc\nFROM a\nRUN a && b\n`)).map((d) => d.severity), [DiagnosticSeverity.Warning]);
+  assert.deepEqual((await server().open('file:///work/errors/x.llb', `# mode=dockerfile\n${body}`)).length, 1);
+  assert.match((await server().open('file:///work/errors/x.llb', `# mode=dockerfile\n${body}`))[0].message as string, /v0\.12/);
+  assert.deepEqual((await server().open('file:///work/errors/llbc/Dockerfile', `# mode=llbc\nFROM a\nRUN a && b\n`)).map((d) => d.severity), [DiagnosticSeverity.Warning]);
 });
 
 test('an editor that says the document is a Dockerfile (languageId dockerfile) gets Dockerfile mode, as for a Containerfile', async () => {
   const u = 'file:///work/Containerfile';
-  assert.deepEqual(await client.open(u, 'FROM alpine\nRUN a && b\n', 'dockerfile'), []);
-  assert.equal((await client.open('file:///work/Containerfile.llb', 'FROM alpine\nRUN a && b\n')).length, 1);
+  assert.deepEqual(await server().open(u, 'FROM alpine\nRUN a && b\n', 'dockerfile'), []);
+  assert.equal((await server().open('file:///work/Containerfile.llb', 'FROM alpine\nRUN a && b\n')).length, 1);
   // The directive still wins.
-  assert.equal((await client.open('file:///work/Containerfile2', '# mode=llbc\nFROM alpine\nRUN a && b\n', 'dockerfile')).length, 1);
+  assert.equal((await server().open('file:///work/Containerfile2', '# mode=llbc\nFROM alpine\nRUN a && b\n', 'dockerfile')).length, 1);
 });
 
 test('hover: every instruction, the image-config ones included, with the instruction table\'s docs', async () => {
@@ -156,13 +128,12 @@ test('hover: every instruction, the image-config ones included, with the instruc
 });
 
 test('definition and references for stages and variables in a Dockerfile', async () => {
-  const def = async (needle: string, n = 0, delta = 0) => (await client.connection.sendRequest(DefinitionRequest.type, at(needle, n, delta))) as Location;
+  const def = main.definition.bind(main);
   assert.deepEqual((await def('--from=build', 0, 9)).range, rangeOf('AS build', 0, 3));
   assert.deepEqual((await def('FROM build', 0, 6)).range, rangeOf('AS build', 0, 3));
   assert.deepEqual((await def('=$VERSION', 0, 3)).range, rangeOf('VERSION=1.0', 0, 0, 7));
   assert.deepEqual((await def('$APP', 0, 2)).range, rangeOf('APP=/app', 0, 0, 3));
-  const refs = async (needle: string, n = 0, delta = 0) =>
-    ((await client.connection.sendRequest(ReferencesRequest.type, { ...at(needle, n, delta), context: { includeDeclaration: true } })) ?? []).map((l) => l.range);
+  const refs = main.references.bind(main);
   assert.deepEqual(await refs('AS build', 0, 4), [rangeOf('AS build', 0, 3), rangeOf('FROM build', 0, 5), rangeOf('--from=build', 0, 7)]);
   const version = await refs('VERSION=1.0', 0, 1);
   // The ARG, the RUN's "$VERSION" (its shell's), ONBUILD's and LABEL's.
@@ -170,13 +141,8 @@ test('definition and references for stages and variables in a Dockerfile', async
 });
 
 /** Completion labels after typing `typed` on a new last line of a Dockerfile. */
-async function completions(typed: string, base = text): Promise<string[]> {
-  const u = `file:///work/c-${Math.random().toString(36).slice(2)}/Dockerfile`;
-  const doc = base + typed;
-  await client.open(u, doc);
-  const lines = doc.split('\n');
-  const r = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri: u }, position: { line: lines.length - 1, character: lines[lines.length - 1].length } });
-  return ((r ?? []) as CompletionItem[]).map((i) => i.label);
+function completions(typed: string, base = text): Promise<string[]> {
+  return completionsAfter(server(), `file:///work/c-${Math.random().toString(36).slice(2)}/Dockerfile`, base, typed);
 }
 
 test('completion in a Dockerfile: every instruction, flags of the image-config ones, stages and variables', async () => {
@@ -190,7 +156,7 @@ test('completion in a Dockerfile: every instruction, flags of the image-config o
 });
 
 test('document symbols list every instruction of each stage; stages fold', async () => {
-  const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+  const { symbols, folds } = await main.outline();
   assert.deepEqual(
     symbols.map((s) => [s.name, (s.children ?? []).map((c) => c.name)]),
     [
@@ -199,9 +165,8 @@ test('document symbols list every instruction of each stage; stages fold', async
       ['final', ['COPY', 'ENTRYPOINT', 'CMD', 'USER']],
     ],
   );
-  const folds = await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
   assert.deepEqual(
-    folds?.map((f) => [f.startLine, f.endLine]),
+    folds,
     [
       [2, 15],
       [17, 21],
@@ -209,14 +174,9 @@ test('document symbols list every instruction of each stage; stages fold', async
   );
 });
 
-async function actions(u: string, doc: string): Promise<CodeAction[]> {
-  const diagnostics = await client.open(u, doc);
-  const r = await client.connection.sendRequest(CodeActionRequest.type, {
-    textDocument: { uri: u },
-    range: { start: { line: 0, character: 0 }, end: { line: doc.split('\n').length, character: 0 } },
-    context: { diagnostics },
-  });
-  return (r ?? []) as CodeAction[];
+/** The code actions for the whole of a document. */
+function actions(u: string, doc: string): Promise<CodeAction[]> {
+  return codeActionsIn(server(), u, doc, { start: { line: 0, character: 0 }, end: { line: doc.split('\n').length, character: 0 } });
 }
 
 test('code actions in a Dockerfile: a misspelled image-config instruction is fixed; no sh -c, a shell runs RUN', async () => {
@@ -231,17 +191,4 @@ test('code actions in a Dockerfile: a misspelled image-config instruction is fix
     assert.equal(applyEdits(doc, Object.values(found[0].edit!.changes!)[0]), `FROM alpine\n${fixed}\n`);
   }
   assert.deepEqual(await actions('file:///work/shell/Dockerfile', 'FROM alpine\nRUN make && make install\n'), []);
-});
-
-test('formatting a Dockerfile gives what llbc fmt prints', async () => {
-  const messy = 'from   alpine   as  base\nrun   make &&  make install\nexpose   80  443\n\n\n\ncmd   ["x"]\n';
-  const sub = mkdtempSync(join(dir, 'fmt-'));
-  writeFileSync(join(sub, 'Dockerfile'), messy);
-  const fmt = runCli(['fmt', join(sub, 'Dockerfile')]);
-  assert.equal(fmt.code, 0, fmt.stderr);
-  const u = 'file:///work/fmt/Dockerfile';
-  await client.open(u, messy);
-  const edits = await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: u }, options: { tabSize: 4, insertSpaces: true } });
-  assert.ok(edits && edits.length > 0);
-  assert.equal(applyEdits(messy, edits), fmt.stdout.toString());
 });

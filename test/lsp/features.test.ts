@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -6,39 +6,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CodeActionRequest,
-  CompletionRequest,
   DiagnosticSeverity,
-  DefinitionRequest,
   DocumentFormattingRequest,
-  DocumentSymbolRequest,
-  FoldingRangeRequest,
-  HoverRequest,
-  ReferencesRequest,
   type CodeAction,
-  type CompletionItem,
-  type DocumentSymbol,
-  type Location,
-  type MarkupContent,
-  type Range,
 } from 'vscode-languageserver-protocol';
 import { instruction, instructionNames } from '../../src/syntax/instructions.js';
 import { runCli } from '../helpers.js';
 import { execs } from '../lower/ops.js';
-import { Client } from './client.js';
+import { codeActionsIn, completionsAfter, DocumentRequests, serverForTests } from './session.js';
 import { applyEdits, positionOf } from './positions.js';
 
-let client: Client;
-before(async () => {
-  client = await Client.start();
+const server = serverForTests(async (client) => {
   // One warning: llbc mode passes `&&` to echo as an argument.
   const opened = await client.open(uri, text);
   assert.deepEqual(
     opened.map((d) => [d.range, d.severity]),
     [[{ start: positionOf(text, '&&'), end: positionOf(text, '&&', 0, 2) }, DiagnosticSeverity.Warning]],
   );
-});
-after(async () => {
-  assert.equal(await client.stop(), 0, client.stderr);
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'llbc-lsp-features-'));
@@ -63,17 +47,9 @@ const text = [
 const uri = 'file:///work/features.llb';
 
 
-const at = (needle: string, n = 0, delta = 0) => ({ textDocument: { uri }, position: positionOf(text, needle, n, delta) });
-const rangeOf = (needle: string, n = 0, skip = 0, length = needle.length - skip): Range => ({
-  start: positionOf(text, needle, n, skip),
-  end: positionOf(text, needle, n, skip + length),
-});
-
-async function hoverText(needle: string, n = 0, delta = 0): Promise<string> {
-  const h = await client.connection.sendRequest(HoverRequest.type, at(needle, n, delta));
-  assert.ok(h, `no hover at ${needle}`);
-  return (h.contents as MarkupContent).value;
-}
+const main = new DocumentRequests(server, uri, text);
+const rangeOf = main.rangeOf.bind(main);
+const hoverText = main.hover.bind(main);
 
 test('hover tells what an instruction, a flag and a mount key do', async () => {
   // The instruction table's own lines, and its synopsis.
@@ -100,7 +76,7 @@ test('hover on a FROM gives the normalised image reference, or the stage it name
 });
 
 test('go to definition: stages from --from= and from=, variables from their uses', async () => {
-  const def = async (needle: string, n = 0, delta = 0) => (await client.connection.sendRequest(DefinitionRequest.type, at(needle, n, delta))) as Location;
+  const def = main.definition.bind(main);
   const buildName = rangeOf('AS build', 0, 3);
   assert.deepEqual((await def('--from=build', 0, 9)).range, buildName);
   assert.deepEqual((await def('from=build,', 0, 6)).range, buildName);
@@ -113,8 +89,7 @@ test('go to definition: stages from --from= and from=, variables from their uses
 });
 
 test('find references of a stage and of a variable', async () => {
-  const refs = async (needle: string, n = 0, delta = 0) =>
-    ((await client.connection.sendRequest(ReferencesRequest.type, { ...at(needle, n, delta), context: { includeDeclaration: true } })) ?? []).map((l) => l.range);
+  const refs = main.references.bind(main);
   const stage = [rangeOf('AS build', 0, 3), rangeOf('--from=build', 0, 7), rangeOf('from=build,', 0, 5, 5)];
   assert.deepEqual(await refs('AS build', 0, 4), stage);
   assert.deepEqual(await refs('from=build,', 0, 7), stage);
@@ -125,16 +100,8 @@ test('find references of a stage and of a variable', async () => {
 });
 
 /** Completion labels after typing `typed` on a new last line of the file. */
-async function completions(typed: string, base = text): Promise<string[]> {
-  const u = `file:///work/complete-${Math.random().toString(36).slice(2)}.llb`;
-  const doc = base + typed;
-  await client.open(u, doc);
-  const lines = doc.split('\n');
-  const r = await client.connection.sendRequest(CompletionRequest.type, {
-    textDocument: { uri: u },
-    position: { line: lines.length - 1, character: lines[lines.length - 1].length },
-  });
-  return ((r ?? []) as CompletionItem[]).map((i) => i.label);
+function completions(typed: string, base = text): Promise<string[]> {
+  return completionsAfter(server(), `file:///work/complete-${Math.random().toString(36).slice(2)}.llb`, base, typed);
 }
 
 test('completion of instructions, flags, --mount keys and values', async () => {
@@ -163,7 +130,7 @@ test('completion of stage names and declared variables', async () => {
 });
 
 test('document symbols: global ARGs, then stages with their instructions; stages fold', async () => {
-  const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+  const { symbols, folds } = await main.outline();
   assert.deepEqual(
     symbols.map((s) => [s.name, (s.children ?? []).map((c) => c.name)]),
     [
@@ -175,9 +142,8 @@ test('document symbols: global ARGs, then stages with their instructions; stages
   );
   assert.deepEqual(symbols[2].selectionRange, rangeOf('AS build', 0, 3));
   assert.deepEqual(symbols[2].range, { start: { line: 4, character: 0 }, end: { line: 9, character: 26 } });
-  const folds = await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
   assert.deepEqual(
-    folds?.map((f) => [f.startLine, f.endLine]),
+    folds,
     [
       [4, 9],
       [11, 13],
@@ -185,15 +151,9 @@ test('document symbols: global ARGs, then stages with their instructions; stages
   );
 });
 
-async function actions(u: string, doc: string, needle: string): Promise<CodeAction[]> {
-  const diagnostics = await client.open(u, doc);
+function actions(u: string, doc: string, needle: string): Promise<CodeAction[]> {
   const position = positionOf(doc, needle);
-  const r = await client.connection.sendRequest(CodeActionRequest.type, {
-    textDocument: { uri: u },
-    range: { start: position, end: position },
-    context: { diagnostics: diagnostics.filter((d) => d.range.start.line === position.line) },
-  });
-  return (r ?? []) as CodeAction[];
+  return codeActionsIn(server(), u, doc, { start: position, end: position });
 }
 
 test('a misspelled instruction is fixed to the nearest one', async () => {
@@ -230,14 +190,14 @@ test("the shell-operator warning's fix wraps the RUN in sh -c: the fixed file co
     const doc = `ARG V=1.2\nFROM alpine\nARG V\nENV E=env\nRUN ${command}\n`;
     const u = `file:///work/shell-${n}.llb`;
     // The warning, where an editor shows it (on a continuation line, for one), and its fix.
-    const [warning, ...more] = await client.open(u, doc);
+    const [warning, ...more] = await server().open(u, doc);
     assert.deepEqual(more, []);
-    const found = ((await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: u }, range: warning.range, context: { diagnostics: [warning] } })) ?? []) as CodeAction[];
+    const found = ((await server().connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: u }, range: warning.range, context: { diagnostics: [warning] } })) ?? []) as CodeAction[];
     assert.equal(found.length, 1, command);
     assert.equal(found[0].title, "Wrap the command in sh -c '...'");
     assert.equal(found[0].diagnostics?.[0].severity, DiagnosticSeverity.Warning);
     const fixed = applyEdits(doc, Object.values(found[0].edit!.changes!)[0]);
-    assert.deepEqual(await client.change(u, fixed), [], fixed);
+    assert.deepEqual(await server().change(u, fixed), [], fixed);
     const [exec] = execs(fixed);
     assert.deepEqual(exec.meta.args.slice(0, 2), ['sh', '-c'], fixed);
     // The reference: the same file as a Dockerfile, whose RUN has a shell and the ARGs in its env.
@@ -267,18 +227,22 @@ test('the mode follows the file name and # mode=: no sh -c fix in a Dockerfile; 
   assert.ok((await completions('', 'FROM alpine\n')).includes('CMD'));
 });
 
-test('formatting gives what llbc fmt prints, and leaves a file with a syntax error alone', async () => {
-  const messy = 'from   alpine   as  base\nrun   --network=none  echo   hi\n\n\n\ncopy  a   b\n';
-  const path = join(dir, 'messy.llb');
-  writeFileSync(path, messy);
-  const fmt = runCli(['fmt', path]);
-  assert.equal(fmt.code, 0, fmt.stderr);
-  const u = 'file:///work/messy.llb';
-  await client.open(u, messy);
-  const edits = await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: u }, options: { tabSize: 4, insertSpaces: true } });
-  assert.ok(edits && edits.length > 0);
-  assert.equal(applyEdits(messy, edits), fmt.stdout.toString());
+test('formatting gives what llbc fmt prints, in both modes, and leaves a file with a syntax error alone', async () => {
+  for (const [name, messy] of [
+    ['messy.llb', 'from   alpine   as  base\nrun   --network=none  echo   hi\n\n\n\ncopy  a   b\n'],
+    ['Dockerfile', 'from   alpine   as  base\nrun   make &&  make install\nexpose   80  443\n\n\n\ncmd   ["x"]\n'],
+  ]) {
+    const path = join(mkdtempSync(join(dir, 'fmt-')), name);
+    writeFileSync(path, messy);
+    const fmt = runCli(['fmt', path]);
+    assert.equal(fmt.code, 0, fmt.stderr);
+    const u = `file://${path}`;
+    await server().open(u, messy);
+    const edits = await server().connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: u }, options: { tabSize: 4, insertSpaces: true } });
+    assert.ok(edits && edits.length > 0);
+    assert.equal(applyEdits(messy, edits), fmt.stdout.toString(), name);
+  }
   const broken = 'from alpine\nrunn   echo\n';
-  await client.open('file:///work/broken.llb', broken);
-  assert.deepEqual(await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: 'file:///work/broken.llb' }, options: { tabSize: 4, insertSpaces: true } }), []);
+  await server().open('file:///work/broken.llb', broken);
+  assert.deepEqual(await server().connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: 'file:///work/broken.llb' }, options: { tabSize: 4, insertSpaces: true } }), []);
 });
