@@ -1,4 +1,4 @@
-import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic as LspDiagnostic, type Range, type TextEdit } from 'vscode-languageserver';
+import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic as LspDiagnostic, type TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { findShellOperator } from '../lower/shelloperators.js';
 import { splitFlags, type LogicalSlice } from '../syntax/args.js';
@@ -11,7 +11,7 @@ import { spanOf } from './outline.js';
  * a RUN that the compiler warns runs without a shell (llbc mode, a shell operator in its shell
  * form) is wrapped in `sh -c '...'`.
  */
-export function codeActions(a: Analysis, doc: TextDocument, _range: Range, diagnostics: readonly LspDiagnostic[]): CodeAction[] {
+export function codeActions(a: Analysis, doc: TextDocument, diagnostics: readonly LspDiagnostic[]): CodeAction[] {
   const out: CodeAction[] = [];
   for (const d of diagnostics) {
     if (d.source !== 'llbc') continue;
@@ -22,6 +22,7 @@ export function codeActions(a: Analysis, doc: TextDocument, _range: Range, diagn
 }
 
 function spellingFix(a: Analysis, doc: TextDocument, d: LspDiagnostic): CodeAction | undefined {
+  if (d.severity !== DiagnosticSeverity.Error) return undefined;
   const offset = doc.offsetAt(d.range.start);
   const lineStart = a.text.lastIndexOf('\n', offset - 1) + 1;
   if (!/^[ \t]*$/.test(a.text.slice(lineStart, offset))) return undefined;

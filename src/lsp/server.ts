@@ -122,7 +122,7 @@ export function startServer(): Promise<void> {
       return outline ? foldingRanges(outline) : [];
     }),
   );
-  connection.onCodeAction(({ textDocument, range, context }) => withDoc(textDocument.uri, [], (doc, a) => codeActions(a, doc, range, context.diagnostics)));
+  connection.onCodeAction(({ textDocument, context }) => withDoc(textDocument.uri, [], (doc, a) => codeActions(a, doc, context.diagnostics)));
   connection.onDocumentFormatting(({ textDocument }) => withDoc(textDocument.uri, [], (doc) => formatDocument(doc)));
 
   documents.listen(connection);
