@@ -64,6 +64,10 @@ test('the language server picks the same mode and compiles in it', () => {
   assert.equal(modeOf('file:///src/build.llb', '# mode=dockerfile\nFROM alpine\n'), 'dockerfile');
   assert.equal(modeOf('file:///src/Dockerfile', '# mode=llbc\nFROM alpine\n'), 'llb');
   assert.equal(modeOf('file:///src/build.llb', 'FROM alpine\n'), 'llb');
+  // An editor's `dockerfile` document (a Containerfile, say) is a Dockerfile unless its directive says not.
+  assert.equal(modeOf('file:///src/Containerfile', 'FROM alpine\n', 'dockerfile'), 'dockerfile');
+  assert.equal(modeOf('file:///src/Containerfile', '# mode=llbc\nFROM alpine\n', 'dockerfile'), 'llb');
+  assert.equal(modeOf('file:///src/Containerfile', 'FROM alpine\n', 'llbc'), 'llb');
   assert.deepEqual(compileOptionsFor('dockerfile'), { mode: 'dockerfile' });
   assert.deepEqual(compileOptionsFor('llb'), { mode: 'llbc' });
 });

@@ -7,6 +7,7 @@ import { State, type NetMode, type SecurityMode } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandKeepingQuotes, expandWord } from './expansion.js';
 import { readArgs, type StageScope } from './compilation.js';
+import { llbShellForm } from './shellform.js';
 import { dockerfileJson, fail, parseBool, parseJsonForm } from './words.js';
 import { heredocRun, heredocsOf } from './heredoc.js';
 
@@ -69,9 +70,12 @@ function proxyEnv(buildArgs: ReadonlyMap<string, string>): ProxyEnv | undefined 
   return out;
 }
 
+/** llbc mode's RUN: the JSON form as written; shell form through SHELL when the stage set one, else split. */
 function commandArgs(rest: LogicalSlice, scope: StageScope): string[] {
   const json = parseJsonForm(rest);
   if (json) return json;
+  const shell = llbShellForm(rest, scope);
+  if (shell) return shell;
   const expanded = expandKeepingQuotes(rest, scope.lookup);
   try {
     return shlexSplit(expanded);

@@ -1,37 +1,28 @@
-import { CodeActionKind, type CodeAction, type Diagnostic as LspDiagnostic, type Range, type TextEdit } from 'vscode-languageserver';
+import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic as LspDiagnostic, type TextEdit } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { splitFlags } from '../syntax/args.js';
+import { findShellOperator } from '../lower/shelloperators.js';
+import { splitFlags, type LogicalSlice } from '../syntax/args.js';
 import type { Analysis } from './analysis.js';
 import { instructionDoc, instructions } from './docs.js';
-import { spanOf, type Entry } from './outline.js';
+import { spanOf } from './outline.js';
 
 /**
- * Quick fixes: a misspelled instruction becomes the nearest one; in llbc mode, where RUN has no
- * shell, a command with shell operators is wrapped in `sh -c '...'`. The second is offered from
- * the syntax tree, for any RUN in the range: the compiler's warning about it comes with
- * Dockerfile mode (issue 14), and will then be attached.
+ * Quick fixes for the compiler's diagnostics: a misspelled instruction becomes the nearest one;
+ * a RUN that the compiler warns runs without a shell (llbc mode, a shell operator in its shell
+ * form) is wrapped in `sh -c '...'`.
  */
-export function codeActions(a: Analysis, doc: TextDocument, range: Range, diagnostics: readonly LspDiagnostic[]): CodeAction[] {
+export function codeActions(a: Analysis, doc: TextDocument, diagnostics: readonly LspDiagnostic[]): CodeAction[] {
   const out: CodeAction[] = [];
   for (const d of diagnostics) {
-    const fix = spellingFix(a, doc, d);
+    if (d.source !== 'llbc') continue;
+    const fix = spellingFix(a, doc, d) ?? shellFix(a, doc, d);
     if (fix) out.push(fix);
-  }
-  const outline = a.outline();
-  if (outline && a.mode === 'llb') {
-    const start = doc.offsetAt(range.start);
-    const end = doc.offsetAt(range.end);
-    for (let e = outline.entryAt(start) ?? outline.entries[0]; e && e.span.start <= end; e = outline.entries[e.at + 1]) {
-      if (e.span.end < start || e.instr.name !== 'RUN') continue;
-      const action = wrapInShell(a, doc, e);
-      if (action) out.push(action);
-    }
   }
   return out;
 }
 
 function spellingFix(a: Analysis, doc: TextDocument, d: LspDiagnostic): CodeAction | undefined {
-  if (d.source !== 'llbc') return undefined;
+  if (d.severity !== DiagnosticSeverity.Error) return undefined;
   const offset = doc.offsetAt(d.range.start);
   const lineStart = a.text.lastIndexOf('\n', offset - 1) + 1;
   if (!/^[ \t]*$/.test(a.text.slice(lineStart, offset))) return undefined;
@@ -74,44 +65,36 @@ function distance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
-const operator = /^(?:\|\||&&|;;|>>|[|&;<>`]|\$\()/;
-
 /**
- * Where a shell-form command uses a shell operator outside quotes (`&&`, `|`, `;`, redirections,
- * command substitution): without a shell these are passed to the program as arguments.
+ * The fix for the compiler's shell-operator warning: the warning is at the first operator of a
+ * RUN's shell form (as findShellOperator finds it), which is how it is recognised here.
  */
-export function shellOperators(command: string): number[] {
-  const out: number[] = [];
-  let quote = '';
-  for (let i = 0; i < command.length; i++) {
-    const c = command[i];
-    if (quote) {
-      if (c === quote) quote = '';
-      else if (c === '\\' && quote === '"') i++;
-    } else if (c === '\\') {
-      i++;
-    } else if (c === '"' || c === "'") {
-      quote = c;
-    } else if (operator.test(command.slice(i, i + 2))) {
-      out.push(i);
-    }
-  }
-  return out;
+function shellFix(a: Analysis, doc: TextDocument, d: LspDiagnostic): CodeAction | undefined {
+  const outline = a.outline();
+  if (d.severity !== DiagnosticSeverity.Warning || !outline) return undefined;
+  const offset = doc.offsetAt(d.range.start);
+  const entry = outline.entryContaining(offset);
+  if (!entry || entry.instr.name !== 'RUN') return undefined;
+  const rest = splitFlags(outline.args(entry.instr).slice(0)).rest;
+  const found = findShellOperator(rest.text);
+  if (!found || spanOf(rest, found.index, 1).start !== offset) return undefined;
+  const edits = wrapInShell(rest).map(({ start, end, text }) => ({ range: { start: doc.positionAt(start), end: doc.positionAt(end) }, newText: text }));
+  return { title: "Wrap the command in sh -c '...'", kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [doc.uri]: edits } } };
 }
 
 /**
- * `sh -c '<command>'`: the command's text is given to the shell as written. Its single quotes
- * become `'\''`, and each `$` expansion is left outside the single quotes (`'"$NAME"'`), so that
- * llbc still expands it at compile time, as it did, instead of the shell at run time (which sees
- * ENV, but not ARG, values).
+ * `sh -c '<command>'`: the shell gets the command's text as written. Its single quotes become
+ * `'\''` (escaped ones too: inside single quotes a backslash is just a character), and each `$`
+ * expansion is left outside the single quotes (`'"$NAME"'`), so that llbc still expands it at
+ * compile time, as it did, instead of the shell at run time (which sees ENV, but not ARG,
+ * values). The JSON form `["sh", "-c", "..."]` would not do: llbc does not expand it.
  */
-function wrapInShell(a: Analysis, doc: TextDocument, entry: Entry): CodeAction | undefined {
-  const rest = splitFlags(a.outline()!.args(entry.instr).slice(0)).rest;
+function wrapInShell(rest: LogicalSlice): { start: number; end: number; text: string }[] {
   const command = rest.text;
-  if (command === '' || /^\[\s*(?:"|\])/.test(command) || /^(?:\/bin\/)?(?:ba)?sh\s+-c\b/.test(command)) return undefined;
-  if (shellOperators(command).length === 0) return undefined;
-  const at = (i: number) => doc.positionAt(spanOf(rest, i, 0).start);
-  const edits: TextEdit[] = [{ range: { start: at(0), end: at(0) }, newText: "sh -c '" }];
+  const at = (i: number) => spanOf(rest, i, 0).start;
+  const after = (i: number) => spanOf(rest, i, 1).end;
+  const edits = [{ start: at(0), end: at(0), text: "sh -c '" }];
+  const quote = (i: number) => edits.push({ start: at(i), end: after(i), text: "'\\''" });
   let single = false;
   let double = false;
   for (let i = 0; i < command.length; i++) {
@@ -120,21 +103,18 @@ function wrapInShell(a: Analysis, doc: TextDocument, entry: Entry): CodeAction |
       double = !double;
     } else if (c === "'") {
       if (!double) single = !single;
-      const span = spanOf(rest, i, 1);
-      edits.push({ range: { start: doc.positionAt(span.start), end: doc.positionAt(span.end) }, newText: "'\\''" });
+      quote(i);
     } else if (c === '\\' && !single) {
-      i++;
+      if (command[++i] === "'") quote(i);
     } else if (c === '$' && !single) {
       const end = expansionEnd(command, i);
       if (end === i + 1) continue;
-      const last = spanOf(rest, end - 1, 1);
-      edits.push({ range: { start: at(i), end: at(i) }, newText: `'"` }, { range: { start: doc.positionAt(last.end), end: doc.positionAt(last.end) }, newText: `"'` });
+      edits.push({ start: at(i), end: at(i), text: `'"` }, { start: after(end - 1), end: after(end - 1), text: `"'` });
       i = end - 1;
     }
   }
-  const last = spanOf(rest, command.length - 1, 1);
-  edits.push({ range: { start: doc.positionAt(last.end), end: doc.positionAt(last.end) }, newText: "'" });
-  return { title: "Wrap the command in sh -c '...'", kind: CodeActionKind.QuickFix, edit: { changes: { [doc.uri]: edits } } };
+  edits.push({ start: after(command.length - 1), end: after(command.length - 1), text: "'" });
+  return edits;
 }
 
 /** The end of the `$NAME` or `${...}` at i (i + 1 when there is none). */

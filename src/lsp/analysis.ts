@@ -18,8 +18,9 @@ export class Analysis {
   constructor(
     readonly uri: string,
     readonly text: string,
+    languageId?: string,
   ) {
-    this.mode = modeOf(uri, text);
+    this.mode = modeOf(uri, text, languageId);
     this.parsed = parseRecovering(uri, text);
   }
 

@@ -41,7 +41,7 @@ export function startServer(): Promise<void> {
   const analysisOf = (doc: TextDocument): Analysis => {
     const known = analyses.get(doc.uri);
     if (known && known.version === doc.version) return known.analysis;
-    const analysis = new Analysis(doc.uri, doc.getText());
+    const analysis = new Analysis(doc.uri, doc.getText(), doc.languageId);
     analyses.set(doc.uri, { version: doc.version, analysis });
     return analysis;
   };
@@ -122,7 +122,7 @@ export function startServer(): Promise<void> {
       return outline ? foldingRanges(outline) : [];
     }),
   );
-  connection.onCodeAction(({ textDocument, range, context }) => withDoc(textDocument.uri, [], (doc, a) => codeActions(a, doc, range, context.diagnostics)));
+  connection.onCodeAction(({ textDocument, context }) => withDoc(textDocument.uri, [], (doc, a) => codeActions(a, doc, context.diagnostics)));
   connection.onDocumentFormatting(({ textDocument }) => withDoc(textDocument.uri, [], (doc) => formatDocument(doc)));
 
   documents.listen(connection);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { DiagnosticSeverity } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { compile } from '../../src/compile.js';
 import { isDiagnostic, SourceFile } from '../../src/diagnostics.js';
@@ -43,6 +44,12 @@ test('analysis and every feature survive broken programs, and report the compile
           `${JSON.stringify(text)}: ${expected.message} at ${expected.offset} not in ${JSON.stringify(diagnostics.map((d) => [d.offset, d.message]))}`,
         );
       }
+      const lsp = diagnostics.map((d) => ({
+        range: { start: doc.positionAt(d.offset), end: doc.positionAt(d.offset + d.length) },
+        severity: d.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+        source: 'llbc',
+        message: d.message,
+      }));
       const outline = a.outline();
       if (outline) {
         documentSymbols(outline, doc);
@@ -54,7 +61,8 @@ test('analysis and every feature survive broken programs, and report the compile
         const position = doc.positionAt(offset);
         hover(a, doc, offset);
         complete(a, doc, offset);
-        codeActions(a, doc, { start: position, end: position }, []);
+        // The fixes for the diagnostics on that line, as the editor sends them.
+        codeActions(a, doc, lsp.filter((d) => d.range.start.line === position.line));
         if (outline) {
           definition(outline, offset);
           references(outline, offset, true);

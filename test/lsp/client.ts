@@ -61,11 +61,11 @@ export class Client {
     return client;
   }
 
-  /** Opens a document; resolves with its first diagnostics. */
-  open(uri: string, text: string): Promise<Diagnostic[]> {
+  /** Opens a document (as the editor's language for it says); resolves with its first diagnostics. */
+  open(uri: string, text: string, languageId = 'llbc'): Promise<Diagnostic[]> {
     this.versions.set(uri, 1);
     const next = this.nextDiagnostics(uri, 1);
-    void this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'llbc', version: 1, text } });
+    void this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
     return next;
   }
 

@@ -1,19 +1,13 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { runCli } from '../helpers.js';
-import { Client } from './client.js';
+import { serverForTests } from './session.js';
 
-let client: Client;
-before(async () => {
-  client = await Client.start();
-});
-after(async () => {
-  assert.equal(await client.stop(), 0, client.stderr);
-});
+const server = serverForTests();
 
 const dir = mkdtempSync(join(tmpdir(), 'llbc-lsp-diagnostics-'));
 
@@ -68,15 +62,15 @@ const badLines = [
 test('every independent error in a file is published, where and as `llbc build` reports it alone', async () => {
   const expected = badLines.map((line, i) => ({ ...cliError(`FROM alpine AS self\n${line}\n`), line: i + 1 }));
   const text = `FROM alpine AS self\n${badLines.join('\n')}\n`;
-  const got = (await client.open('file:///work/many.llb', text)).map(summary);
+  const got = (await server().open('file:///work/many.llb', text)).map(summary);
   assert.deepEqual(got, expected);
-  for (const d of client.published.get('file:///work/many.llb')!.diagnostics) assert.equal(d.source, 'llbc');
+  for (const d of server().published.get('file:///work/many.llb')!.diagnostics) assert.equal(d.source, 'llbc');
 });
 
 test('errors in separate stages, in FROM lines and before the first FROM are all published', async () => {
   const parts = ['RUN echo before any stage', 'FROM alpine AS 1bad', 'FROM --platform=linux/ alpine AS b', 'RUN --network=bridge true', 'FROM b AS c', 'COPY --from=c a b'];
   const text = `${parts.join('\n')}\n`;
-  const got = (await client.open('file:///work/stages.llb', text)).map(summary);
+  const got = (await server().open('file:///work/stages.llb', text)).map(summary);
   const expected = [
     { ...cliError('RUN echo before any stage\nFROM alpine\n'), line: 0 },
     { ...cliError('FROM alpine AS 1bad\n'), line: 1 },
@@ -88,20 +82,20 @@ test('errors in separate stages, in FROM lines and before the first FROM are all
 });
 
 test('a file without a stage gets the compiler error, at its end', async () => {
-  const got = await client.open('file:///work/empty.llb', '# nothing\n');
+  const got = await server().open('file:///work/empty.llb', '# nothing\n');
   assert.deepEqual(got.map(summary), [cliError('# nothing\n')]);
 });
 
 test('diagnostics follow the edits, as the user types', async () => {
   const uri = 'file:///work/typing.llb';
-  assert.deepEqual(await client.open(uri, 'FROM alpine\nRUN echo hi\n'), []);
+  assert.deepEqual(await server().open(uri, 'FROM alpine\nRUN echo hi\n'), []);
   // Typing an N after RUN: an unknown instruction.
-  const typed = await client.edit(uri, { start: { line: 1, character: 3 }, end: { line: 1, character: 3 } }, 'N');
+  const typed = await server().edit(uri, { start: { line: 1, character: 3 }, end: { line: 1, character: 3 } }, 'N');
   assert.equal(typed.length, 1);
   assert.match(typed[0].message as string, /unknown instruction "RUNN"/);
   assert.deepEqual(typed[0].range, { start: { line: 1, character: 0 }, end: { line: 1, character: 4 } });
-  assert.deepEqual(await client.edit(uri, { start: { line: 1, character: 3 }, end: { line: 1, character: 4 } }, ''), []);
-  const cycle = await client.change(uri, 'FROM alpine AS a\nCOPY --from=b x y\nFROM alpine AS b\nCOPY --from=a x y\n');
+  assert.deepEqual(await server().edit(uri, { start: { line: 1, character: 3 }, end: { line: 1, character: 4 } }, ''), []);
+  const cycle = await server().change(uri, 'FROM alpine AS a\nCOPY --from=b x y\nFROM alpine AS b\nCOPY --from=a x y\n');
   assert.equal(cycle.length, 1);
   assert.match(cycle[0].message as string, /stage cycle: /);
 });

@@ -1,36 +1,28 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CodeActionRequest,
-  CompletionRequest,
-  DefinitionRequest,
+  DiagnosticSeverity,
   DocumentFormattingRequest,
-  DocumentSymbolRequest,
-  FoldingRangeRequest,
-  HoverRequest,
-  ReferencesRequest,
   type CodeAction,
-  type CompletionItem,
-  type DocumentSymbol,
-  type Location,
-  type MarkupContent,
-  type Range,
 } from 'vscode-languageserver-protocol';
 import { instruction, instructionNames } from '../../src/syntax/instructions.js';
 import { runCli } from '../helpers.js';
-import { Client } from './client.js';
+import { execs } from '../lower/ops.js';
+import { codeActionsIn, completionsAfter, DocumentRequests, serverForTests } from './session.js';
 import { applyEdits, positionOf } from './positions.js';
 
-let client: Client;
-before(async () => {
-  client = await Client.start();
-  assert.deepEqual(await client.open(uri, text), []);
-});
-after(async () => {
-  assert.equal(await client.stop(), 0, client.stderr);
+const server = serverForTests(async (client) => {
+  // One warning: llbc mode passes `&&` to echo as an argument.
+  const opened = await client.open(uri, text);
+  assert.deepEqual(
+    opened.map((d) => [d.range, d.severity]),
+    [[{ start: positionOf(text, '&&'), end: positionOf(text, '&&', 0, 2) }, DiagnosticSeverity.Warning]],
+  );
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'llbc-lsp-features-'));
@@ -55,17 +47,9 @@ const text = [
 const uri = 'file:///work/features.llb';
 
 
-const at = (needle: string, n = 0, delta = 0) => ({ textDocument: { uri }, position: positionOf(text, needle, n, delta) });
-const rangeOf = (needle: string, n = 0, skip = 0, length = needle.length - skip): Range => ({
-  start: positionOf(text, needle, n, skip),
-  end: positionOf(text, needle, n, skip + length),
-});
-
-async function hoverText(needle: string, n = 0, delta = 0): Promise<string> {
-  const h = await client.connection.sendRequest(HoverRequest.type, at(needle, n, delta));
-  assert.ok(h, `no hover at ${needle}`);
-  return (h.contents as MarkupContent).value;
-}
+const main = new DocumentRequests(server, uri, text);
+const rangeOf = main.rangeOf.bind(main);
+const hoverText = main.hover.bind(main);
 
 test('hover tells what an instruction, a flag and a mount key do', async () => {
   // The instruction table's own lines, and its synopsis.
@@ -92,7 +76,7 @@ test('hover on a FROM gives the normalised image reference, or the stage it name
 });
 
 test('go to definition: stages from --from= and from=, variables from their uses', async () => {
-  const def = async (needle: string, n = 0, delta = 0) => (await client.connection.sendRequest(DefinitionRequest.type, at(needle, n, delta))) as Location;
+  const def = main.definition.bind(main);
   const buildName = rangeOf('AS build', 0, 3);
   assert.deepEqual((await def('--from=build', 0, 9)).range, buildName);
   assert.deepEqual((await def('from=build,', 0, 6)).range, buildName);
@@ -105,8 +89,7 @@ test('go to definition: stages from --from= and from=, variables from their uses
 });
 
 test('find references of a stage and of a variable', async () => {
-  const refs = async (needle: string, n = 0, delta = 0) =>
-    ((await client.connection.sendRequest(ReferencesRequest.type, { ...at(needle, n, delta), context: { includeDeclaration: true } })) ?? []).map((l) => l.range);
+  const refs = main.references.bind(main);
   const stage = [rangeOf('AS build', 0, 3), rangeOf('--from=build', 0, 7), rangeOf('from=build,', 0, 5, 5)];
   assert.deepEqual(await refs('AS build', 0, 4), stage);
   assert.deepEqual(await refs('from=build,', 0, 7), stage);
@@ -117,16 +100,8 @@ test('find references of a stage and of a variable', async () => {
 });
 
 /** Completion labels after typing `typed` on a new last line of the file. */
-async function completions(typed: string, base = text): Promise<string[]> {
-  const u = `file:///work/complete-${Math.random().toString(36).slice(2)}.llb`;
-  const doc = base + typed;
-  await client.open(u, doc);
-  const lines = doc.split('\n');
-  const r = await client.connection.sendRequest(CompletionRequest.type, {
-    textDocument: { uri: u },
-    position: { line: lines.length - 1, character: lines[lines.length - 1].length },
-  });
-  return ((r ?? []) as CompletionItem[]).map((i) => i.label);
+function completions(typed: string, base = text): Promise<string[]> {
+  return completionsAfter(server(), `file:///work/complete-${Math.random().toString(36).slice(2)}.llb`, base, typed);
 }
 
 test('completion of instructions, flags, --mount keys and values', async () => {
@@ -155,7 +130,7 @@ test('completion of stage names and declared variables', async () => {
 });
 
 test('document symbols: global ARGs, then stages with their instructions; stages fold', async () => {
-  const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+  const { symbols, folds } = await main.outline();
   assert.deepEqual(
     symbols.map((s) => [s.name, (s.children ?? []).map((c) => c.name)]),
     [
@@ -167,9 +142,8 @@ test('document symbols: global ARGs, then stages with their instructions; stages
   );
   assert.deepEqual(symbols[2].selectionRange, rangeOf('AS build', 0, 3));
   assert.deepEqual(symbols[2].range, { start: { line: 4, character: 0 }, end: { line: 9, character: 26 } });
-  const folds = await client.connection.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } });
   assert.deepEqual(
-    folds?.map((f) => [f.startLine, f.endLine]),
+    folds,
     [
       [4, 9],
       [11, 13],
@@ -177,15 +151,9 @@ test('document symbols: global ARGs, then stages with their instructions; stages
   );
 });
 
-async function actions(u: string, doc: string, needle: string): Promise<CodeAction[]> {
-  const diagnostics = await client.open(u, doc);
+function actions(u: string, doc: string, needle: string): Promise<CodeAction[]> {
   const position = positionOf(doc, needle);
-  const r = await client.connection.sendRequest(CodeActionRequest.type, {
-    textDocument: { uri: u },
-    range: { start: position, end: position },
-    context: { diagnostics: diagnostics.filter((d) => d.range.start.line === position.line) },
-  });
-  return (r ?? []) as CodeAction[];
+  return codeActionsIn(server(), u, doc, { start: position, end: position });
 }
 
 test('a misspelled instruction is fixed to the nearest one', async () => {
@@ -202,22 +170,50 @@ test('a misspelled instruction is fixed to the nearest one', async () => {
   assert.deepEqual(await actions('file:///work/cmd.llb', 'FROM alpine\nCMD ["sh"]\n', 'CMD'), []);
 });
 
-test('in llbc mode a RUN with shell operators can be wrapped in sh -c, keeping compile-time expansion', async () => {
-  const doc = "ARG V=1.2\nFROM alpine\nARG V\nRUN echo $V 'it''s' && ls | wc -l\n";
-  const found = await actions('file:///work/shell.llb', doc, 'RUN');
-  assert.equal(found.length, 1);
-  assert.match(found[0].title, /sh -c/);
-  const wrapped = applyEdits(doc, Object.values(found[0].edit!.changes!)[0]);
-  assert.equal(wrapped.split('\n')[3], `RUN sh -c 'echo '"$V"' '\\''it'\\'''\\''s'\\'' && ls | wc -l'`);
-  // The shell gets the command as written, with $V expanded by llbc.
-  const path = join(dir, 'wrapped.llb');
-  writeFileSync(path, wrapped);
-  const dump = runCli(['dump', path]);
-  assert.equal(dump.code, 0, dump.stderr);
-  const args = /"args":(\[[^\]]*\])/.exec(dump.stdout.toString());
-  assert.ok(args, dump.stdout.toString());
-  assert.deepEqual(JSON.parse(args[1]), ['sh', '-c', "echo 1.2 'it''s' && ls | wc -l"]);
+/** What a RUN's exec prints when run here, in a scratch directory, with its env. */
+function runHere(exec: { meta: { args: string[]; env?: string[] } }): { status: number | null; stdout: string } {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+  for (const e of exec.meta.env ?? []) env[e.slice(0, e.indexOf('='))] = e.slice(e.indexOf('=') + 1);
+  const r = spawnSync(exec.meta.args[0], exec.meta.args.slice(1), { cwd: dir, env, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout };
+}
+
+test("the shell-operator warning's fix wraps the RUN in sh -c: the fixed file compiles, and runs what a shell would have run", async () => {
+  const commands = [
+    "echo $V 'it''s' && echo done | tr a-z A-Z",
+    'echo "a $V b" it\\\'s $E > /dev/null; echo ${V:-x}y ${U:-un set} "$E"',
+    "printf '%s\\n' one \\\n    two | tr a-z A-Z",
+    'echo $(echo sub) `echo tick` "$(echo "in q")" && true',
+    'echo \'$V\' "\\$V" \\$V ${E}s "it\'s" || false',
+  ];
+  for (const [n, command] of commands.entries()) {
+    const doc = `ARG V=1.2\nFROM alpine\nARG V\nENV E=env\nRUN ${command}\n`;
+    const u = `file:///work/shell-${n}.llb`;
+    // The warning, where an editor shows it (on a continuation line, for one), and its fix.
+    const [warning, ...more] = await server().open(u, doc);
+    assert.deepEqual(more, []);
+    const found = ((await server().connection.sendRequest(CodeActionRequest.type, { textDocument: { uri: u }, range: warning.range, context: { diagnostics: [warning] } })) ?? []) as CodeAction[];
+    assert.equal(found.length, 1, command);
+    assert.equal(found[0].title, "Wrap the command in sh -c '...'");
+    assert.equal(found[0].diagnostics?.[0].severity, DiagnosticSeverity.Warning);
+    const fixed = applyEdits(doc, Object.values(found[0].edit!.changes!)[0]);
+    assert.deepEqual(await server().change(u, fixed), [], fixed);
+    const [exec] = execs(fixed);
+    assert.deepEqual(exec.meta.args.slice(0, 2), ['sh', '-c'], fixed);
+    // The reference: the same file as a Dockerfile, whose RUN has a shell and the ARGs in its env.
+    const [shell] = execs(doc, { mode: 'dockerfile' });
+    assert.equal(shell.meta.args[0], '/bin/sh');
+    const want = runHere(shell);
+    assert.equal(want.status, 0, command);
+    assert.deepEqual(runHere(exec), want, `${command}\n${fixed}`);
+  }
+  // The first fix, whole: $V stays outside the single quotes, for llbc to expand.
+  const doc = `FROM a\nRUN ${commands[0]}\n`;
+  const [fix] = await actions('file:///work/shell-first.llb', doc, 'RUN');
+  assert.equal(applyEdits(doc, Object.values(fix.edit!.changes!)[0]).split('\n')[1], String.raw`RUN sh -c 'echo '"$V"' '\''it'\'''\''s'\'' && echo done | tr a-z A-Z'`);
+  // Nothing to fix where there is no warning: quoted operators, a SHELL in the stage.
   assert.deepEqual(await actions('file:///work/plain.llb', 'FROM alpine\nRUN echo "a && b"\n', 'RUN'), []);
+  assert.deepEqual(await actions('file:///work/shelled.llb', 'FROM alpine\nSHELL ["/bin/sh", "-c"]\nRUN a && b\n', 'RUN'), []);
 });
 
 test('the mode follows the file name and # mode=: no sh -c fix in a Dockerfile; both modes complete every instruction', async () => {
@@ -231,18 +227,22 @@ test('the mode follows the file name and # mode=: no sh -c fix in a Dockerfile; 
   assert.ok((await completions('', 'FROM alpine\n')).includes('CMD'));
 });
 
-test('formatting gives what llbc fmt prints, and leaves a file with a syntax error alone', async () => {
-  const messy = 'from   alpine   as  base\nrun   --network=none  echo   hi\n\n\n\ncopy  a   b\n';
-  const path = join(dir, 'messy.llb');
-  writeFileSync(path, messy);
-  const fmt = runCli(['fmt', path]);
-  assert.equal(fmt.code, 0, fmt.stderr);
-  const u = 'file:///work/messy.llb';
-  await client.open(u, messy);
-  const edits = await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: u }, options: { tabSize: 4, insertSpaces: true } });
-  assert.ok(edits && edits.length > 0);
-  assert.equal(applyEdits(messy, edits), fmt.stdout.toString());
+test('formatting gives what llbc fmt prints, in both modes, and leaves a file with a syntax error alone', async () => {
+  for (const [name, messy] of [
+    ['messy.llb', 'from   alpine   as  base\nrun   --network=none  echo   hi\n\n\n\ncopy  a   b\n'],
+    ['Dockerfile', 'from   alpine   as  base\nrun   make &&  make install\nexpose   80  443\n\n\n\ncmd   ["x"]\n'],
+  ]) {
+    const path = join(mkdtempSync(join(dir, 'fmt-')), name);
+    writeFileSync(path, messy);
+    const fmt = runCli(['fmt', path]);
+    assert.equal(fmt.code, 0, fmt.stderr);
+    const u = `file://${path}`;
+    await server().open(u, messy);
+    const edits = await server().connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: u }, options: { tabSize: 4, insertSpaces: true } });
+    assert.ok(edits && edits.length > 0);
+    assert.equal(applyEdits(messy, edits), fmt.stdout.toString(), name);
+  }
   const broken = 'from alpine\nrunn   echo\n';
-  await client.open('file:///work/broken.llb', broken);
-  assert.deepEqual(await client.connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: 'file:///work/broken.llb' }, options: { tabSize: 4, insertSpaces: true } }), []);
+  await server().open('file:///work/broken.llb', broken);
+  assert.deepEqual(await server().connection.sendRequest(DocumentFormattingRequest.type, { textDocument: { uri: 'file:///work/broken.llb' }, options: { tabSize: 4, insertSpaces: true } }), []);
 });
