@@ -14,7 +14,7 @@ import { lowerAdd, lowerCopy } from './copy.js';
 import { file, FileAction, parseChown } from '../llb/fileop.js';
 import { joinPath } from '../llb/path.js';
 import { configHandlers, nameValuePairs } from './config.js';
-import { applyArg, applyEnv, applyUser, applyWorkdir, baseImage, emptyImage, startStage as startImage, type ImageConfig } from './imageconfig.js';
+import { applyArg, applyEnv, applyUser, applyWorkdir, baseImage, emptyImage, startStage as startImage, takeOnbuildTriggers, type ImageConfig } from './imageconfig.js';
 
 /** The state a stage starts from (scratch, an earlier stage, or an image), and its image configuration. */
 export function startStage(comp: Compilation, stage: Stage): { state: State; config: StageConfig } {
@@ -33,7 +33,12 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
       // again only to point at it otherwise.
       const state = comp.results[base.stage.index] ?? comp.require(base.stage, stage.fromLine().base);
       const parent = comp.configs[base.stage.index]!;
-      return { state, config: { image: startImage(parent.image.image), shellSet: parent.shellSet } };
+      // Dockerfile mode: the frontend starts the stage from its base's state and then applies the
+      // base's image configuration again (Env added anew, so those keys move to the end).
+      if (!dockerfile) return { state, config: { image: startImage(parent.image.image), shellSet: parent.shellSet } };
+      // The stage runs its base's ONBUILD triggers (lowerStages) and keeps none of them.
+      const image = takeOnbuildTriggers(startImage(parent.image.image)).stage;
+      return { state: inherit(state, parent.image.image), config: { image, shellSet: parent.shellSet } };
     }
     case 'image': {
       const platform = base.platform ?? comp.options.platform;

@@ -1,5 +1,5 @@
 import { Diagnostic } from '../diagnostics.js';
-import type { BuildFile } from '../syntax/cst.js';
+import type { BuildFile, Instruction } from '../syntax/cst.js';
 import { splitFlags } from '../syntax/args.js';
 import { isPlainWord } from '../syntax/expand.js';
 import { instruction } from '../syntax/instructions.js';
@@ -9,6 +9,7 @@ import { Compilation, NeedStage, stageRefFlags, type LowerOptions, type StageArg
 import { findStage, readProgram, type Stage } from './program.js';
 import { declareArgs, declaredArgNames, lowerInstruction, startStage } from './instructions.js';
 import { fail } from './words.js';
+import { onbuildTriggers } from './onbuild.js';
 import type { ImageConfig } from './imageconfig.js';
 
 /** What the target stage ultimately starts from, following stages built on stages. */
@@ -60,7 +61,9 @@ export function predefinedArgs(p: Platform): [string, string][] {
 interface Cursor extends StageArgs {
   state?: State;
   config?: StageConfig;
-  /** The next instruction to lower; -1 before the FROM line. */
+  /** ONBUILD instructions of the base stage, run before the stage's own (Dockerfile mode). */
+  triggers?: Instruction[];
+  /** The next instruction to lower (the triggers counted first); -1 before the FROM line. */
   next: number;
 }
 
@@ -83,7 +86,7 @@ function lowerStages(comp: Compilation, target: Stage): State {
     }
     let cursor = cursors[stage.index];
     if (!cursor) {
-      cursors[stage.index] = cursor = { next: -1, state: undefined, config: undefined, args: undefined };
+      cursors[stage.index] = cursor = { next: -1, state: undefined, config: undefined, triggers: undefined, args: undefined };
       const first = namedStages(comp, stage).filter((s) => !comp.results[s.index] && !cursors[s.index]);
       if (first.length > 0) {
         for (let i = first.length - 1; i >= 0; i--) stack.push(first[i]);
@@ -93,10 +96,14 @@ function lowerStages(comp: Compilation, target: Stage): State {
     try {
       if (cursor.next < 0) {
         ({ state: cursor.state, config: cursor.config } = startStage(comp, stage));
+        cursor.triggers = onbuildTriggers(comp, stage);
         cursor.next = 0;
       }
-      for (; cursor.next < stage.size; cursor.next++) {
-        cursor.state = lowerInstruction(comp, stage, stage.at(cursor.next), cursor.state!, cursor, cursor.config!);
+      // The base stage's ONBUILD triggers first, then the stage's own instructions.
+      const triggers = cursor.triggers!;
+      for (; cursor.next < triggers.length + stage.size; cursor.next++) {
+        const instr = cursor.next < triggers.length ? triggers[cursor.next] : stage.at(cursor.next - triggers.length);
+        cursor.state = lowerInstruction(comp, stage, instr, cursor.state!, cursor, cursor.config!);
       }
       comp.results[stage.index] = cursor.state!;
       comp.configs[stage.index] = cursor.config!;

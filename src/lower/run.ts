@@ -1,6 +1,6 @@
 import type { Flag, LogicalSlice } from '../syntax/args.js';
 import { run, type ProxyEnv, type MountOptions, type RunOptions, type SecretInfo, type SSHInfo, type CacheSharing } from '../llb/exec.js';
-import { joinPath } from '../llb/path.js';
+import { cleanPath, joinPath } from '../llb/path.js';
 import { file, FileAction } from '../llb/fileop.js';
 import { commandArgs as shellCommand } from './imageconfig.js';
 import { State, type NetMode, type SecurityMode } from '../llb/state.js';
@@ -194,8 +194,8 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
       }
       let from = fromSource();
       const readonly = bool('ro') ?? bool('readonly') ?? false;
-      // Dockerfile's cache ID is the id or target as written, after a `/`, not cleaned.
-      const cacheID = dockerfile ? `/${str('id') ?? str('target')}` : (str('id') ?? t);
+      // Dockerfile's cache ID is the id as written or the target cleaned, after a `/`.
+      const cacheID = dockerfile ? `/${str('id') ?? cleanPath(str('target')!)}` : (str('id') ?? t);
       if (!from.source && (get.has('uid') || get.has('gid') || get.has('mode'))) from = cacheMountSettings(scope, id('uid') ?? 0, id('gid') ?? 0, mode(0o755));
       return {
         kind: 'fs',

@@ -27,8 +27,6 @@ const cases = readdirSync(corpus, { withFileTypes: true })
 const notYet = new Map<string, string>([
   // The `# escape=` directive: the parser reads continuations with a backslash only.
   ['directive-escape', '# escape='],
-  // A stage's own ONBUILD triggers, run by a stage FROM it (recorded, not yet dispatched).
-  ['onbuild-stage', 'ONBUILD triggers run for FROM <stage>'],
   // Heredocs: the syntax side (branch dfsyntax) has not landed them.
   ['heredoc-copy', 'COPY <<EOF'],
   ['heredoc-multi', 'heredocs'],
@@ -123,3 +121,11 @@ function reachesReference(dir: string, o: CaseOptions): boolean {
 function referenceError(dir: string): string {
   return readFileSync(join(dir, 'error.txt'), 'utf8').trim().replace(/^dockerfile parse error on line \d+: /, '');
 }
+
+describe('Dockerfile mode: stage names in FROM', () => {
+  const build = (text: string) => compile(new SourceFile('Dockerfile', text), { mode: 'dockerfile', buildArgs: new Map() });
+  it('FROM matches the lower-cased stage name exactly, as v0.11.6 does (COPY --from and AS are case-insensitive)', () => {
+    assert.doesNotThrow(() => build('FROM alpine AS Build\nRUN true\nFROM build\nCOPY --from=BUILD /a /a\n'));
+    assert.throws(() => build('FROM alpine AS Build\nRUN true\nFROM Build\n'), (e: unknown) => e instanceof Diagnostic && /must be lowercase/.test(e.message));
+  });
+});
