@@ -410,6 +410,8 @@ function platformOf(value: LogicalSlice, lookup: Lookup): Platform {
 /** The ARGs a stage has declared so far; made at the first, as most stages declare none. */
 export interface StageArgs {
   args: Map<string, string | undefined> | undefined;
+  /** Each ARG of the stage in the order declared (again when declared again), with its value: a RUN's history lists them. */
+  argList?: [string, string | undefined][];
 }
 
 /** An instruction's arguments: its flags, checked against its row of the table, and the rest. */

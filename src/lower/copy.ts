@@ -9,6 +9,7 @@ import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandWord } from './expansion.js';
 import { readArgs, stageRefFlags, type StageScope } from './compilation.js';
 import { dockerfileJson, fail, parseJsonForm } from './words.js';
+import { addLayerHistory } from './imageconfig.js';
 
 interface CopyArgs {
   readonly sources: { readonly at: LogicalSlice; readonly path: string }[];
@@ -77,7 +78,13 @@ function contextFor(scope: StageScope, args: CopyArgs): State {
   return state!;
 }
 
+/** The history entry of a COPY or ADD: its sources and destination as expanded (convert.go dispatchCopy). */
+function copyHistory(scope: StageScope, args: CopyArgs): void {
+  scope.config.image = addLayerHistory(scope.config.image, [scope.instr.name, ...args.sources.map((s) => s.path), args.dest].join(' '));
+}
+
 function copyLocal(scope: StageScope, args: CopyArgs, source: State, unpack?: boolean): State {
+  copyHistory(scope, args);
   const dest = resolveDest(args.dest, scope.state.getDir());
   if (scope.comp.copyMode === 'file' || args.chown || args.mode !== undefined) {
     const info = dockerfileCopyInfo(args, unpack);
@@ -160,6 +167,7 @@ export function lowerAdd(scope: StageScope): State {
   const remote = args.sources.map((s) => remoteSource(s, scope));
   // Dockerfile's ADD unpacks local archives.
   if (remote.every((r) => r === undefined)) return copyLocal(scope, args, dockerfile ? contextFor(scope, args) : scope.comp.context(), dockerfile || undefined);
+  copyHistory(scope, args);
   const dest = resolveDest(args.dest, scope.state.getDir());
   const local = dockerfileCopyInfo(args, dockerfile || undefined);
   const sources = args.sources.map((s, i) => {

@@ -102,7 +102,10 @@ const handlers: { readonly [N in InstructionName]: Handler } = {
   ENV: lowerEnv,
   ARG: (scope) => {
     const values = declareArgs(scope.comp, scope.instr, (scope.declared.args ??= new Map()), scope.lookup, false);
-    scope.config.image = applyArg(scope.config.image, values);
+    // The history shows each ARG as declared (its default, not a --build-arg's value).
+    scope.config.image = applyArg(scope.config.image, values.map(([name, , written]) => [name, written]));
+    const list = (scope.declared.argList ??= []);
+    for (const [name, value] of values) list.push([name, value]);
     if (scope.comp.mode !== 'dockerfile') return scope.state;
     // The frontend puts every ARG with a value into the environment of what follows.
     let state = scope.state;
@@ -110,8 +113,10 @@ const handlers: { readonly [N in InstructionName]: Handler } = {
     return state;
   },
   WORKDIR: (scope) => {
-    const state = scope.comp.mode === 'dockerfile' ? dockerfileWorkdir(scope) : scope.state.dir(singleValue(scope, 'a path'));
-    scope.config.image = applyWorkdir(scope.config.image, state.getDir(), false).stage;
+    const dockerfile = scope.comp.mode === 'dockerfile';
+    const state = dockerfile ? dockerfileWorkdir(scope) : scope.state.dir(singleValue(scope, 'a path'));
+    // A layer when Dockerfile mode made the directory (anything but `/`).
+    scope.config.image = applyWorkdir(scope.config.image, state.getDir(), dockerfile && state.getDir() !== '/').stage;
     return state;
   },
   USER: (scope) => {
@@ -176,20 +181,21 @@ export function declareArgs(
   into: Map<string, string | undefined>,
   lookup: Lookup,
   global: boolean,
-): [string, string | undefined][] {
+): [name: string, value: string | undefined, written: string | undefined][] {
   const rest = noFlags(comp, instr);
   const words = quotedFields(rest);
   if (words.length === 0) fail(rest, 'ARG requires a name');
-  const values: [string, string | undefined][] = [];
+  const values: [string, string | undefined, string | undefined][] = [];
   for (const w of words) {
     const eq = w.text.indexOf('=');
     const name = eq < 0 ? w.text : w.text.slice(0, eq);
     if (!argName.test(name)) fail(w, `invalid ARG name ${JSON.stringify(name)}`, 0, Math.max(1, name.length));
+    const written = eq < 0 ? undefined : expandWord({ ...w, text: w.text.slice(eq + 1), start: w.start + eq + 1 }, lookup);
     let value: string | undefined;
     if (comp.options.buildArgs.has(name)) value = comp.options.buildArgs.get(name);
-    else if (eq >= 0) value = expandWord({ ...w, text: w.text.slice(eq + 1), start: w.start + eq + 1 }, lookup);
+    else if (eq >= 0) value = written;
     else if (!global) value = comp.globals.get(name);
-    values.push([name, value]);
+    values.push([name, value, written]);
   }
   for (const [name, value] of values) into.set(name, value);
   return values;

@@ -2,7 +2,7 @@ import type { Flag, LogicalSlice } from '../syntax/args.js';
 import { run, type ProxyEnv, type MountOptions, type RunOptions, type SecretInfo, type SSHInfo, type CacheSharing } from '../llb/exec.js';
 import { cleanPath, joinPath } from '../llb/path.js';
 import { file, FileAction } from '../llb/fileop.js';
-import { commandArgs as shellCommand } from './imageconfig.js';
+import { addLayerHistory, commandArgs as shellCommand, runCreatedBy } from './imageconfig.js';
 import { State, type NetMode, type SecurityMode } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandKeepingQuotes, expandWord } from './expansion.js';
@@ -40,7 +40,14 @@ export function lowerRun(scope: StageScope): State {
   for (const m of mounts) {
     if (m.kind === 'fs') exec.addMount(m.target, m.source ?? State.scratch(), m.opts);
   }
+  scope.config.image = addLayerHistory(scope.config.image, runCreatedBy(args, buildArgValues(scope)));
   return exec.root();
+}
+
+/** The stage's ARGs as a RUN's history lists them: each with its value in the environment, else as declared. */
+function buildArgValues(scope: StageScope): [string, string][] {
+  const env = scope.state.getEnv();
+  return (scope.declared.argList ?? []).map(([name, value]) => [name, env.get(name) ?? value ?? '']);
 }
 
 /**
