@@ -47,6 +47,11 @@ export interface CopyInfo {
   readonly createDestPath?: boolean;
   readonly allowWildcard?: boolean;
   readonly allowEmptyWildcard?: boolean;
+  /**
+   * CopyInfo.ExcludePatterns: source paths left out. Go's llb declares no cap for it: the loop in
+   * FileOp.Marshal that asks actions for their caps runs before the actions are collected.
+   */
+  readonly excludePatterns?: readonly string[];
 }
 
 type SubAction =
@@ -198,6 +203,7 @@ function copyAction(a: SubAction & { kind: 'copy' }, parent: string, base: numbe
     allowWildcard: info.allowWildcard,
     allowEmptyWildcard: info.allowEmptyWildcard,
     timestamp: -1,
+    exclude_patterns: info.excludePatterns,
   };
 }
 

@@ -172,12 +172,24 @@ function goJSON(list: readonly string[]): string {
 
 export interface HttpOptions extends OpOptions {
   readonly filename?: string;
+  /** llb.Checksum: the digest (`sha256:...`) the download must have. */
+  readonly checksum?: string;
 }
 
 export function http(url: string, opts: HttpOptions = {}): State {
   const attrs: Record<string, string> = {};
+  const caps = ['source.http'];
   if (opts.filename) attrs['http.filename'] = opts.filename;
-  return State.of(new SourceOp({ id: url, attrs, caps: ['source.http'] }, opts).output);
+  if (opts.checksum) {
+    attrs['http.checksum'] = opts.checksum;
+    caps.push('source.http.checksum');
+  }
+  return State.of(new SourceOp({ id: url, attrs, caps }, opts).output);
+}
+
+export interface GitOptions extends OpOptions {
+  /** llb.KeepGitDir: the checkout keeps its .git directory. */
+  readonly keepGitDir?: boolean;
 }
 
 const gitPrefixes: readonly (readonly [string, 'http' | 'https' | 'git' | 'ssh'])[] = [
@@ -189,7 +201,7 @@ const gitPrefixes: readonly (readonly [string, 'http' | 'https' | 'git' | 'ssh']
 const scpLike = /^[a-zA-Z0-9-_]+@[a-zA-Z0-9-.]+:.*$/;
 
 /** Go's llb.Git(remote, ref): the identifier drops the scheme, the full URL goes in an attribute. */
-export function git(remote: string, ref: string, opts: OpOptions = {}): State {
+export function git(remote: string, ref: string, opts: GitOptions = {}): State {
   const caps: string[] = [];
   let url = remote.split('#')[0];
   let protocol: string | undefined;
@@ -209,6 +221,10 @@ export function git(remote: string, ref: string, opts: OpOptions = {}): State {
     'git.authheadersecret': 'GIT_AUTH_HEADER',
     'git.authtokensecret': 'GIT_AUTH_TOKEN',
   };
+  if (opts.keepGitDir) {
+    attrs['git.keepgitdir'] = 'true';
+    caps.push('source.git.keepgitdir');
+  }
   if (url) {
     attrs['git.fullurl'] = url;
     caps.push('source.git.fullurl');

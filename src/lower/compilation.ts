@@ -12,7 +12,7 @@ import { normalizeImageRef, ImageRefError } from './imageref.js';
 import { findStage, type Program, type Stage } from './program.js';
 import { expandWord } from './expansion.js';
 import { checkFlags, fail } from './words.js';
-import { namesCarryStage, stepImageName, stepText } from './dfsteps.js';
+import { namesCarryStage, originalLine, stepImageName, stepText } from './dfsteps.js';
 import type { ImageConfig, StageImage } from './imageconfig.js';
 
 // The state of one compilation, which every instruction handler reads: below the handlers
@@ -265,7 +265,7 @@ export class Compilation {
    */
   private dockerfileStep(stage: Stage, instr: Instruction, lookup: Lookup | undefined): StepConstraints | undefined {
     if (!this.debugNames()) return undefined;
-    const raw = joinedLine(instr);
+    const raw = originalLine(instr);
     const base = this.base(stage);
     let text: string;
     let command: string | undefined;
@@ -284,7 +284,10 @@ export class Compilation {
       n = ++next[stage.index];
       this.stepNumbers.set(instr, n);
     }
-    const name = `[${label}${n}/${this.dockerfileStepCount(stage)}] ${text}`;
+    const total = this.dockerfileStepCount(stage);
+    // prefixCommand: no prefix in a stage without steps (one FROM <stage> that only runs its
+    // base's ONBUILD triggers); the number padded to the width of the total (`%*d`).
+    const name = total === 0 ? text : `[${label}${String(n).padStart(String(total).length)}/${total}] ${text}`;
     return new StepConstraints(name, instr.startLine, instr.endLine, command);
   }
 
@@ -415,8 +418,10 @@ function resolveStageBase(comp: Compilation, stage: Stage): StageBase {
   const base = expandWord(from.base, globals);
   if (base === '') fail(from.base, 'FROM image expanded to an empty string', 0, from.base.text.length);
   if (base.toLowerCase() === 'scratch') return { kind: 'scratch', platform };
-  // FROM refers only to stages defined above it, so `FROM node AS node` names an image.
-  const earlier = findStage(comp.program, base, stage.index);
+  // FROM refers only to stages defined above it, so `FROM node AS node` names an image. The
+  // frontend matches the name exactly against the lower-cased stage names: `FROM Build` names an
+  // image (and fails, as an image name must be lower-case).
+  const earlier = comp.mode === 'dockerfile' && base !== base.toLowerCase() ? undefined : findStage(comp.program, base, stage.index);
   if (earlier && !/^\d+$/.test(base)) return { kind: 'stage', stage: earlier };
   return { kind: 'image', ref: normalizeImage(from.base, base), platform };
 }
@@ -434,6 +439,8 @@ function platformOf(value: LogicalSlice, lookup: Lookup): Platform {
 /** The ARGs a stage has declared so far; made at the first, as most stages declare none. */
 export interface StageArgs {
   args: Map<string, string | undefined> | undefined;
+  /** Each ARG of the stage in the order declared (again when declared again), with its value: a RUN's history lists them. */
+  argList?: [string, string | undefined][];
 }
 
 /** An instruction's arguments: its flags, checked against its row of the table, and the rest. */

@@ -8,8 +8,9 @@ import type { State } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandWord } from './expansion.js';
 import { readArgs, stageRefFlags, type StageScope } from './compilation.js';
-import { dockerfileJson, fail, parseJsonForm } from './words.js';
+import { dockerfileJson, fail, parseBool, parseJsonForm } from './words.js';
 import { heredocCopyInfo, heredocsOf, heredocSource } from './heredoc.js';
+import { addLayerHistory } from './imageconfig.js';
 
 interface CopyArgs {
   readonly sources: { readonly at: LogicalSlice; readonly path: string }[];
@@ -21,6 +22,8 @@ interface CopyArgs {
   readonly from?: Flag;
   readonly chown?: ChownOpt;
   readonly mode?: number;
+  /** --exclude patterns, expanded (llbc mode). */
+  readonly exclude?: readonly string[];
 }
 
 function readCopyArgs(scope: StageScope): CopyArgs {
@@ -42,7 +45,14 @@ function readCopyArgs(scope: StageScope): CopyArgs {
     from: stageRefFlags(spec, flags)[0],
     chown: chownOf(byName.get('chown')?.[0], scope),
     mode: modeOf(byName.get('chmod')?.[0], scope),
+    exclude: byName.get('exclude')?.map((f) => excludePattern(f, scope)),
   };
+}
+
+function excludePattern(flag: Flag, scope: StageScope): string {
+  const pattern = expandWord(flag.value!, scope.lookup);
+  if (pattern === '') fail(flag.value!, '--exclude needs a pattern', 0, Math.max(1, flag.value!.text.length));
+  return pattern;
 }
 
 function chownOf(flag: Flag | undefined, scope: StageScope): ChownOpt | undefined {
@@ -82,12 +92,19 @@ function contextFor(scope: StageScope, args: CopyArgs): State | undefined {
   return state;
 }
 
+/** The history entry of a COPY or ADD: its sources and destination as expanded (convert.go dispatchCopy). */
+function copyHistory(scope: StageScope, args: CopyArgs): void {
+  scope.config.image = addLayerHistory(scope.config.image, [scope.instr.name, ...args.sources.map((s) => s.path), args.dest].join(' '));
+}
+
 /** `source` is undefined only when every source is a heredoc. */
 function copyLocal(scope: StageScope, args: CopyArgs, source: State | undefined, unpack?: boolean): State {
+  copyHistory(scope, args);
   const dest = resolveDest(args.dest, scope.state.getDir());
   // Heredocs are files made for the copy, copied as the frontend copies them, in both modes.
   const heredocs = args.heredocs.map((h) => ({ ...heredocSource(scope, h), info: heredocCopyInfo(args.mode, args.chown) }));
-  if (!source || scope.comp.copyMode === 'file' || args.chown || args.mode !== undefined) {
+  // The cp helper has no owner, mode or exclusions: a FileOp copy has them.
+  if (!source || scope.comp.copyMode === 'file' || args.chown || args.mode !== undefined || args.exclude) {
     const info = dockerfileCopyInfo(args, unpack);
     return copyFileOp(scope, scope.state, [...args.sources.map((s) => ({ state: source!, path: joinPath('/', s.path), info })), ...heredocs], dest.path);
   }
@@ -106,6 +123,7 @@ function dockerfileCopyInfo(args: CopyArgs, unpack?: boolean): CopyInfo {
     createDestPath: true,
     allowWildcard: true,
     allowEmptyWildcard: true,
+    excludePatterns: args.exclude,
   };
 }
 
@@ -166,9 +184,10 @@ export function lowerAdd(scope: StageScope): State {
     fail(checksum.slice, "ADD --checksum needs BuildKit v0.12 (Dockerfile frontend 1.6); v0.11.6 refuses it: instruction 'ADD --checksum=<CHECKSUM>' requires the labs channel", 0, checksum.slice.text.length);
   }
   const args = readCopyArgs(scope);
-  const remote = args.sources.map((s) => remoteSource(s, scope));
+  const remote = args.sources.map((s) => remoteSource(s, scope, remoteOptions(scope)));
   // Dockerfile's ADD unpacks local archives.
   if (remote.every((r) => r === undefined)) return copyLocal(scope, args, dockerfile || args.sources.length === 0 ? contextFor(scope, args) : scope.comp.context(), dockerfile || undefined);
+  copyHistory(scope, args);
   const dest = resolveDest(args.dest, scope.state.getDir());
   const local = dockerfileCopyInfo(args, dockerfile || undefined);
   const sources = args.sources.map((s, i) => {
@@ -182,7 +201,31 @@ export function lowerAdd(scope: StageScope): State {
 
 const gitLike = /^(?:git:\/\/|ssh:\/\/|[A-Za-z0-9_-]+@[A-Za-z0-9.-]+:)|^https?:\/\/[^#]*\.git(?:#.*)?$/;
 
-function remoteSource(src: { at: LogicalSlice; path: string }, scope: StageScope): { state: State; path: string } | undefined {
+/** ADD's options for its remote sources (llbc mode; Dockerfile mode has refused them). */
+interface RemoteOptions {
+  readonly checksum?: { readonly flag: Flag; readonly digest: string };
+  readonly keepGitDir?: Flag;
+}
+
+function remoteOptions(scope: StageScope): RemoteOptions {
+  const { byName } = readArgs(scope.comp, scope.instr);
+  const checksumFlag = byName.get('checksum')?.[0];
+  const keepFlag = byName.get('keep-git-dir')?.[0];
+  let checksum: RemoteOptions['checksum'];
+  if (checksumFlag) {
+    const digest = expandWord(checksumFlag.value!, scope.lookup);
+    const m = /^(sha256|sha384|sha512):([0-9a-f]*)$/.exec(digest);
+    const hexLength = { sha256: 64, sha384: 96, sha512: 128 };
+    if (!m || m[2].length !== hexLength[m[1] as keyof typeof hexLength]) {
+      fail(checksumFlag.value!, `invalid --checksum ${JSON.stringify(digest)}: use a digest like sha256:<64 hex digits>`, 0, Math.max(1, checksumFlag.value!.text.length));
+    }
+    checksum = { flag: checksumFlag, digest };
+  }
+  const keep = keepFlag && (keepFlag.value === undefined || parseBool(expandWord(keepFlag.value, scope.lookup)));
+  return { checksum, keepGitDir: keep ? keepFlag : undefined };
+}
+
+function remoteSource(src: { at: LogicalSlice; path: string }, scope: StageScope, options: RemoteOptions = {}): { state: State; path: string } | undefined {
   const dockerfile = scope.comp.mode === 'dockerfile';
   // The frontend's http and git sources carry an empty command description and no step name.
   const constraints = dockerfile
@@ -195,9 +238,16 @@ function remoteSource(src: { at: LogicalSlice; path: string }, scope: StageScope
     const hash = src.path.indexOf('#');
     const url = hash < 0 ? src.path : src.path.slice(0, hash);
     const ref = hash < 0 ? '' : src.path.slice(hash + 1);
-    return { state: git(url, ref, { constraints }), path: '/' };
+    if (options.checksum) fail(options.checksum.flag.slice, 'ADD --checksum applies to an http(s) URL, not to a git repository', 0, options.checksum.flag.slice.text.length);
+    return { state: git(url, ref, { constraints, keepGitDir: options.keepGitDir !== undefined }), path: '/' };
   }
-  if (!/^https?:\/\//i.test(src.path)) return undefined;
+  if (!/^https?:\/\//i.test(src.path)) {
+    for (const f of [options.checksum?.flag, options.keepGitDir]) {
+      if (f) fail(f.slice, `ADD --${f.name} applies to ${f.name === 'checksum' ? 'an http(s) URL' : 'a git repository'}, not to ${JSON.stringify(src.path)}`, 0, f.slice.text.length);
+    }
+    return undefined;
+  }
+  if (options.keepGitDir) fail(options.keepGitDir.slice, 'ADD --keep-git-dir applies to a git repository, not to an http(s) URL', 0, options.keepGitDir.slice.text.length);
   let url: URL;
   try {
     url = new URL(src.path);
@@ -209,7 +259,7 @@ function remoteSource(src: { at: LogicalSlice; path: string }, scope: StageScope
   const segments = url.pathname.split('/');
   const name = unescapePath(segments[segments.length - 1] ?? '');
   if (name === '') fail(src.at, `cannot name the downloaded file: ${JSON.stringify(src.path)} has no file name at the end of its path`, 0, src.at.text.length);
-  return { state: http(src.path, { filename: name, constraints }), path: `/${name}` };
+  return { state: http(src.path, { filename: name, checksum: options.checksum?.digest, constraints }), path: `/${name}` };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Instruction } from '../syntax/cst.js';
-import { expandRaw, ExpandError, type Lookup } from '../syntax/expand.js';
-import { instructionHeredocs, looksLikeJsonForm, splitFlags } from '../syntax/args.js';
+import { expandWith, ExpandError, type Lookup } from '../syntax/expand.js';
+import { instructionHeredocs, splitFlags } from '../syntax/args.js';
 import { findHeredocs } from '../syntax/heredoc.js';
 import type { Program } from './program.js';
 
@@ -40,31 +40,26 @@ export function namesCarryStage(program: Program, isStage: (ref: string) => bool
 }
 
 /**
- * The instruction as its step name shows it: the keyword, then the arguments as written
- * (continuations joined), with variables the frontend knows expanded and the others left as
- * they are (processCmdEnv: raw quotes, unset variables kept). COPY and ADD in JSON form show
- * their words as Go's `%v` prints a list: `COPY [a b, /dest/]`.
+ * The instruction as its step name shows it (convert.go's `uppercaseCmd(processCmdEnv(...))` of
+ * the line as written): the variables the frontend knows expanded, then the keyword upper-cased.
+ * A RUN's line is read with quotes kept and unknown variables left as written (RawQuotes,
+ * SkipUnsetEnv), the others as a word: quotes removed and unknown variables empty, so
+ * `COPY ["a b", "/c/"]` shows as `COPY [a b, /c/]`. Text v0.11.6's lexer cannot read is shown as
+ * written.
  */
 export function stepText(program: Program, instr: Instruction, lookup: Lookup, raw: string): string {
-  if (instr.name === 'COPY' || instr.name === 'ADD') {
-    const { flags, rest } = splitFlags(program.args(instr).slice(0));
-    if (looksLikeJsonForm(rest.text)) {
-      try {
-        const words = JSON.parse(rest.text) as string[];
-        return [instr.name, ...flags.map((f) => f.slice.text), `[${words.join(', ')}]`].join(' ');
-      } catch {
-        // Not JSON after all: shell form, named as below.
-      }
-    }
-  }
+  const escape = program.file.escape;
+  const options = instr.name === 'RUN' ? { rawQuotes: true, skipUnset: true, v011: true, escape } : { v011: true, escape };
   let text: string;
   try {
-    text = expandRaw(raw, (name) => lookup(name) ?? `$${name}`, program.file.escape);
+    text = expandWith(raw, lookup, options);
   } catch (e) {
     if (!(e instanceof ExpandError)) throw e;
     text = raw;
   }
-  return instr.body.some((t) => t.kind === 'heredoc') ? heredocStepText(program, instr, text) : text;
+  const space = text.indexOf(' ');
+  const named = space < 0 ? text.toUpperCase() : text.slice(0, space).toUpperCase() + text.slice(space);
+  return instr.body.some((t) => t.kind === 'heredoc') ? heredocStepText(program, instr, named) : named;
 }
 
 /**
@@ -82,4 +77,24 @@ function heredocStepText(program: Program, instr: Instruction, text: string): st
   let out = text;
   for (const m of findHeredocs(text).reverse()) out = `${out.slice(0, m.start)}<<${m.name}${out.slice(m.end)}`;
   return out;
+}
+
+/**
+ * The instruction's line as the frontend's parser keeps it (node.Original, the text of its
+ * `com.docker.dockerfile.v1.command`): the keyword as written and everything after it, each
+ * continuation removed and nothing inserted, comment lines and blank lines inside the
+ * continuation dropped whole (their indentation too), heredoc bodies left out, trailing
+ * whitespace trimmed.
+ */
+export function originalLine(instr: Instruction): string {
+  const body = instr.body;
+  let text = instr.keyword.text;
+  for (let i = 0; i < body.length; i++) {
+    const t = body[i];
+    if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline' || t.kind === 'heredoc') continue;
+    const next = body[i + 1]?.kind;
+    if (t.kind === 'whitespace' && (next === 'comment' || next === 'newline')) continue;
+    text += t.text;
+  }
+  return text.trimEnd();
 }

@@ -220,8 +220,15 @@ export function applyMaintainer(stage: StageImage, maintainer: string): StageIma
 /** EXPOSE with its words already expanded: each becomes `port/proto`, a range one entry a port. */
 export function applyExpose(stage: StageImage, ports: readonly string[]): StageImage {
   const exposed: Record<string, Record<string, never>> = { ...(stage.image.config.ExposedPorts ?? {}) };
-  for (const spec of ports) for (const port of parsePortSpec(spec)) exposed[port] = {};
-  return commit(update(stage, { ExposedPorts: exposed }), `EXPOSE ${ports.join(' ')}`);
+  const these = new Set<string>();
+  for (const spec of ports) {
+    for (const port of parsePortSpec(spec)) {
+      exposed[port] = {};
+      these.add(port);
+    }
+  }
+  // The history prints the parsed ports as Go's %v prints the map: keys sorted, `map[80/tcp:{}]`.
+  return commit(update(stage, { ExposedPorts: exposed }), `EXPOSE map[${[...these].sort().map((p) => `${p}:{}`).join(' ')}]`);
 }
 
 export function applyVolume(stage: StageImage, paths: readonly string[]): StageImage {
@@ -323,9 +330,21 @@ export function takeOnbuildTriggers(stage: StageImage): { triggers: string[]; st
   return { triggers, stage: triggers.length === 0 ? stage : update(stage, { OnBuild: null }) };
 }
 
-/** A history entry for an instruction lowering handles itself (RUN, COPY, ADD). */
-export function addHistory(stage: StageImage, createdBy: string, withLayer: boolean): StageImage {
-  return commit(stage, createdBy, withLayer);
+/**
+ * The history entry of an instruction that makes a layer from an op of its own (RUN, COPY, ADD):
+ * the frontend marks it ` # buildkit` (commitToHistory with a state).
+ */
+export function addLayerHistory(stage: StageImage, createdBy: string): StageImage {
+  return commit(stage, `${createdBy} # buildkit`, true);
+}
+
+/**
+ * A RUN's history text (convert.go runCommandString): `RUN`, then the stage's build args as
+ * `|N K=V ...` when it has any, then the command's argv joined with spaces.
+ */
+export function runCreatedBy(argv: readonly string[], buildArgs: readonly (readonly [string, string])[]): string {
+  const args = buildArgs.length > 0 ? [`|${buildArgs.length}`, ...buildArgs.map(([k, v]) => `${k}=${v}`)] : [];
+  return ['RUN', ...args, ...argv].join(' ');
 }
 
 /**

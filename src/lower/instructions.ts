@@ -13,7 +13,7 @@ import { lowerAdd, lowerCopy } from './copy.js';
 import { file, FileAction, parseChown } from '../llb/fileop.js';
 import { joinPath } from '../llb/path.js';
 import { configHandlers, nameValuePairs } from './config.js';
-import { applyArg, applyEnv, applyUser, applyWorkdir, baseImage, emptyImage, startStage as startImage, type ImageConfig } from './imageconfig.js';
+import { applyArg, applyEnv, applyUser, applyWorkdir, baseImage, emptyImage, startStage as startImage, takeOnbuildTriggers, type ImageConfig } from './imageconfig.js';
 
 /** The state a stage starts from (scratch, an earlier stage, or an image), and its image configuration. */
 export function startStage(comp: Compilation, stage: Stage): { state: State; config: StageConfig } {
@@ -32,7 +32,12 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
       // again only to point at it otherwise.
       const state = comp.results[base.stage.index] ?? comp.require(base.stage, stage.fromLine().base);
       const parent = comp.configs[base.stage.index]!;
-      return { state, config: { image: startImage(parent.image.image), shellSet: parent.shellSet } };
+      // Dockerfile mode: the frontend starts the stage from its base's state and then applies the
+      // base's image configuration again (Env added anew, so those keys move to the end).
+      if (!dockerfile) return { state, config: { image: startImage(parent.image.image), shellSet: parent.shellSet } };
+      // The stage runs its base's ONBUILD triggers (lowerStages) and keeps none of them.
+      const image = takeOnbuildTriggers(startImage(parent.image.image)).stage;
+      return { state: inherit(state, parent.image.image), config: { image, shellSet: parent.shellSet } };
     }
     case 'image': {
       const platform = base.platform ?? comp.options.platform;
@@ -89,7 +94,10 @@ const handlers: { readonly [N in InstructionName]: Handler } = {
   ENV: lowerEnv,
   ARG: (scope) => {
     const values = declareArgs(scope.comp, scope.instr, (scope.declared.args ??= new Map()), scope.lookup, false);
-    scope.config.image = applyArg(scope.config.image, values);
+    // The history shows each ARG as declared (its default, not a --build-arg's value).
+    scope.config.image = applyArg(scope.config.image, values.map(([name, , written]) => [name, written]));
+    const list = (scope.declared.argList ??= []);
+    for (const [name, value] of values) list.push([name, value]);
     if (scope.comp.mode !== 'dockerfile') return scope.state;
     // The frontend puts every ARG with a value into the environment of what follows.
     let state = scope.state;
@@ -97,8 +105,10 @@ const handlers: { readonly [N in InstructionName]: Handler } = {
     return state;
   },
   WORKDIR: (scope) => {
-    const state = scope.comp.mode === 'dockerfile' ? dockerfileWorkdir(scope) : scope.state.dir(singleValue(scope, 'a path'));
-    scope.config.image = applyWorkdir(scope.config.image, state.getDir(), false).stage;
+    const dockerfile = scope.comp.mode === 'dockerfile';
+    const state = dockerfile ? dockerfileWorkdir(scope) : scope.state.dir(singleValue(scope, 'a path'));
+    // A layer when Dockerfile mode made the directory (anything but `/`).
+    scope.config.image = applyWorkdir(scope.config.image, state.getDir(), dockerfile && state.getDir() !== '/').stage;
     return state;
   },
   USER: (scope) => {
@@ -110,25 +120,17 @@ const handlers: { readonly [N in InstructionName]: Handler } = {
 };
 
 /**
- * Flags the table declares (Dockerfile has them) that BuildKit v0.11.6's Dockerfile frontend
- * refuses or lacks, and the release that takes them.
+ * Dockerfile mode: `--exclude`, which BuildKit v0.11.6's Dockerfile frontend does not know (llbc
+ * mode has it: v0.11.6's LLB does). `--checksum` and `--keep-git-dir`, which it refuses outside
+ * its labs channel, are refused in copy.ts with its message.
  */
-const newerFlags: Readonly<Record<string, string>> = {
-  checksum: 'BuildKit v0.12 (Dockerfile frontend 1.6; v0.11.6 takes it only in the labs channel)',
-  'keep-git-dir': 'BuildKit v0.12 (Dockerfile frontend 1.6; v0.11.6 takes it only in the labs channel)',
-  exclude: 'BuildKit v0.13 (Dockerfile frontend 1.7)',
-};
-
 function refuseNewerFlags(comp: Compilation, instr: Instruction): void {
-  if (instr.name !== 'COPY' && instr.name !== 'ADD') return;
-  // Most lines have none of these flags; reading every COPY's flags twice raised the peak memory of
+  if (comp.mode !== 'dockerfile' || (instr.name !== 'COPY' && instr.name !== 'ADD')) return;
+  // Most lines have no such flag; reading every COPY's flags twice raised the peak memory of
   // 100,000 COPY lines by 22 MB.
-  if (!/--(?:checksum|keep-git-dir|exclude)\b/.test(comp.args(instr).text)) return;
+  if (!/--exclude\b/.test(comp.args(instr).text)) return;
   for (const f of readArgs(comp, instr).flags) {
-    const needs = newerFlags[f.name];
-    // Dockerfile mode refuses these as v0.11.6's frontend does, in copy.ts, with its message.
-    if (comp.mode === 'dockerfile' && (f.name === 'checksum' || f.name === 'keep-git-dir')) continue;
-    if (needs) fail(f.slice, `${instr.name} --${f.name} needs ${needs}; llbc targets BuildKit v0.11.6`, 0, f.slice.text.length);
+    if (f.name === 'exclude') fail(f.slice, `${instr.name} --exclude needs BuildKit v0.13 (Dockerfile frontend 1.7); v0.11.6 refuses it: unknown flag: exclude`, 0, f.slice.text.length);
   }
 }
 
@@ -163,20 +165,21 @@ export function declareArgs(
   into: Map<string, string | undefined>,
   lookup: Lookup,
   global: boolean,
-): [string, string | undefined][] {
+): [name: string, value: string | undefined, written: string | undefined][] {
   const rest = noFlags(comp, instr);
   const words = quotedFields(rest);
   if (words.length === 0) fail(rest, 'ARG requires a name');
-  const values: [string, string | undefined][] = [];
+  const values: [string, string | undefined, string | undefined][] = [];
   for (const w of words) {
     const eq = w.text.indexOf('=');
     const name = eq < 0 ? w.text : w.text.slice(0, eq);
     if (!argName.test(name)) fail(w, `invalid ARG name ${JSON.stringify(name)}`, 0, Math.max(1, name.length));
+    const written = eq < 0 ? undefined : expandWord({ ...w, text: w.text.slice(eq + 1), start: w.start + eq + 1 }, lookup);
     let value: string | undefined;
     if (comp.options.buildArgs.has(name)) value = comp.options.buildArgs.get(name);
-    else if (eq >= 0) value = expandWord({ ...w, text: w.text.slice(eq + 1), start: w.start + eq + 1 }, lookup);
+    else if (eq >= 0) value = written;
     else if (!global) value = comp.globals.get(name);
-    values.push([name, value]);
+    values.push([name, value, written]);
   }
   for (const [name, value] of values) into.set(name, value);
   return values;

@@ -8,6 +8,8 @@ import type { State } from '../llb/state.js';
 import { Compilation, NeedStage, stageRefFlags, type LowerOptions, type StageArgs, type StageConfig } from './compilation.js';
 import { findStage, readProgram, type Stage } from './program.js';
 import { declareArgs, declaredArgNames, lowerInstruction, scratchStart, startStage } from './instructions.js';
+import { fail } from './words.js';
+import { onbuildTriggers } from './onbuild.js';
 import type { ImageConfig } from './imageconfig.js';
 
 export interface Lowered {
@@ -49,7 +51,9 @@ export function predefinedArgs(p: Platform): [string, string][] {
 interface Cursor extends StageArgs {
   state?: State;
   config?: StageConfig;
-  /** The next instruction to lower; -1 before the FROM line. */
+  /** ONBUILD instructions of the base stage, run before the stage's own (Dockerfile mode). */
+  triggers?: Instruction[];
+  /** The next instruction to lower (the triggers counted first); -1 before the FROM line. */
   next: number;
 }
 
@@ -88,7 +92,7 @@ export function lowerStages(comp: Compilation, target: Stage, hooks: StageHooks 
     }
     let cursor = cursors[stage.index];
     if (!cursor) {
-      cursors[stage.index] = cursor = { next: -1, state: undefined, config: undefined, args: undefined };
+      cursors[stage.index] = cursor = { next: -1, state: undefined, config: undefined, triggers: undefined, args: undefined };
       const first = stagesFirst(comp, stage).filter((s) => !comp.results[s.index] && !cursors[s.index]);
       if (first.length > 0) {
         for (let i = first.length - 1; i >= 0; i--) stack.push(first[i]);
@@ -98,10 +102,13 @@ export function lowerStages(comp: Compilation, target: Stage, hooks: StageHooks 
     try {
       if (cursor.next < 0) {
         ({ state: cursor.state, config: cursor.config } = startOrScratch(comp, stage, hooks));
+        cursor.triggers = onbuildTriggers(comp, stage);
         cursor.next = 0;
       }
-      for (; cursor.next < stage.size; cursor.next++) {
-        const instr = stage.at(cursor.next);
+      // The base stage's ONBUILD triggers first, then the stage's own instructions.
+      const triggers = cursor.triggers!;
+      for (; cursor.next < triggers.length + stage.size; cursor.next++) {
+        const instr = cursor.next < triggers.length ? triggers[cursor.next] : stage.at(cursor.next - triggers.length);
         const before = instr === watched ? variablesAt(cursor) : undefined;
         try {
           cursor.state = lowerInstruction(comp, stage, instr, cursor.state!, cursor, cursor.config!);

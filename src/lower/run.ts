@@ -1,8 +1,8 @@
 import type { Flag, LogicalSlice } from '../syntax/args.js';
 import { run, type ProxyEnv, type MountOptions, type RunOptions, type SecretInfo, type SSHInfo, type CacheSharing } from '../llb/exec.js';
-import { joinPath } from '../llb/path.js';
+import { cleanPath, joinPath } from '../llb/path.js';
 import { file, FileAction } from '../llb/fileop.js';
-import { commandArgs as shellCommand } from './imageconfig.js';
+import { addLayerHistory, commandArgs as shellCommand, runCreatedBy } from './imageconfig.js';
 import { State, type NetMode, type SecurityMode } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandKeepingQuotes, expandWord } from './expansion.js';
@@ -45,7 +45,14 @@ export function lowerRun(scope: StageScope): State {
     if (m.kind === 'fs') exec.addMount(m.target, m.source ?? State.scratch(), m.opts);
   }
   if (heredoc?.script) exec.addMount(heredoc.script.target, heredoc.script.state, { readonly: true, selector: '/' });
+  scope.config.image = addLayerHistory(scope.config.image, runCreatedBy(args, buildArgValues(scope)));
   return exec.root();
+}
+
+/** The stage's ARGs as a RUN's history lists them: each with its value in the environment, else as declared. */
+function buildArgValues(scope: StageScope): [string, string][] {
+  const env = scope.state.getEnv();
+  return (scope.declared.argList ?? []).map(([name, value]) => [name, env.get(name) ?? value ?? '']);
 }
 
 /**
@@ -202,8 +209,8 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
       }
       let from = fromSource();
       const readonly = bool('ro') ?? bool('readonly') ?? false;
-      // Dockerfile's cache ID is the id or target as written, after a `/`, not cleaned.
-      const cacheID = dockerfile ? `/${str('id') ?? str('target')}` : (str('id') ?? t);
+      // Dockerfile's cache ID is the id as written or the target cleaned, after a `/`.
+      const cacheID = dockerfile ? `/${str('id') ?? cleanPath(str('target')!)}` : (str('id') ?? t);
       if (!from.source && (get.has('uid') || get.has('gid') || get.has('mode'))) from = cacheMountSettings(scope, id('uid') ?? 0, id('gid') ?? 0, mode(0o755));
       return {
         kind: 'fs',

@@ -41,6 +41,8 @@ export class LogicalText {
     for (let j = i; j < end; j++) {
       const t = body[j];
       if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline' || t.kind === 'heredoc') continue;
+      // A comment or blank line inside a continuation goes whole, its indentation too.
+      if (t.kind === 'whitespace' && (body[j + 1]?.kind === 'comment' || body[j + 1]?.kind === 'newline')) continue;
       if (t.offset !== runEnd) {
         if (runStart >= 0) parts.push(source.text.slice(runStart, runEnd));
         segments.push({ at, offset: t.offset });

@@ -58,6 +58,35 @@ export function expandRaw(text: string, lookup: Lookup, escape: Escape = '\\'): 
   return isPlainWord(text, escape) ? text : new Lexer(text, lookup, true, escape).run(true, null);
 }
 
+/** How `expandWith` treats quotes, escapes, unset variables and the `${...}` forms. */
+export interface ExpandOptions {
+  /** Quotes are kept in the result (they are still read as quotes). */
+  readonly rawQuotes?: boolean;
+  /** Backslashes are kept in the result. */
+  readonly rawEscapes?: boolean;
+  /** The escape character (the `# escape=` directive); a backslash by default. */
+  readonly escape?: Escape;
+  /** An unset variable is left as written (`$X`, `${X:-word}`), as Lex.SkipUnsetEnv. */
+  readonly skipUnset?: boolean;
+  /**
+   * The `${...}` forms BuildKit v0.11.6's lexer knows: `${X}`, `${X:-w}`, `${X:+w}`, `${X:?w}`
+   * and `${X?w}`; the others (`#`, `%`, `/`, `-`, `+` without `:`) are errors there.
+   */
+  readonly v011?: boolean;
+}
+
+/**
+ * Expansion with the lexer's options spelled out: BuildKit's Dockerfile frontend names its steps
+ * with Lex configurations the functions above do not cover (a RUN's name keeps quotes and unset
+ * variables but not escapes).
+ */
+export function expandWith(text: string, lookup: Lookup, options: ExpandOptions): string {
+  const escape = options.escape ?? '\\';
+  if (isPlainWord(text, escape)) return text;
+  const lexer = new Lexer(text, lookup, options.rawQuotes ?? false, escape, options.skipUnset ?? false, options.v011 ?? false);
+  return lexer.run(options.rawEscapes ?? false, null);
+}
+
 const EOF = '';
 
 // Mirrors the word accumulation of Go's wordsStruct, including its oddity that
@@ -105,6 +134,8 @@ class Lexer {
     private readonly lookup: Lookup,
     private readonly rawQuotes: boolean,
     private readonly escape: Escape = '\\',
+    private readonly skipUnset = false,
+    private readonly v011 = false,
   ) {
     // Go's text/scanner silently skips a byte-order mark at the very start.
     if (text.charCodeAt(0) === 0xfeff) this.pos = 1;
@@ -211,7 +242,9 @@ class Lexer {
 
     if (text[this.pos] !== '{') {
       const name = this.processName();
-      return name === '' ? '$' : (this.lookup(name) ?? '');
+      if (name === '') return '$';
+      const value = this.lookup(name);
+      return value ?? (this.skipUnset ? `$${name}` : '');
     }
 
     this.pos++;
@@ -227,8 +260,9 @@ class Lexer {
     let mod = this.nextCodePoint();
     let mods = mod;
 
-    if (mod === '}') return this.lookup(name) ?? '';
+    if (mod === '}') return this.lookup(name) ?? (this.skipUnset ? `\${${name}}` : '');
 
+    if (this.v011 && mod !== ':' && mod !== '?') throw new ExpandError("missing ':' in substitution", start);
     if (mod === '/') return this.processReplace(name, start);
 
     let nullIsUnset = false;
@@ -236,6 +270,7 @@ class Lexer {
       nullIsUnset = true;
       mod = this.pos < n ? this.nextCodePoint() : EOF;
       mods += mod;
+      if (this.v011 && mod !== '+' && mod !== '-' && mod !== '?') throw new ExpandError(`unsupported modifier (${mod}) in substitution`, start);
     } else if (mod !== '+' && mod !== '-' && mod !== '?' && mod !== '#' && mod !== '%') {
       throw new ExpandError(`unsupported modifier (${mods}) in substitution`, start);
     }
@@ -244,6 +279,7 @@ class Lexer {
     // character was, so e.g. `${V:=x}` is only rejected once '}' is found.
     const word = this.operand('}', mod === '#' || mod === '%', start);
     const value = this.lookup(name);
+    if (value === undefined && this.skipUnset) return `\${${name}${mods}${word}}`;
     const unset = value === undefined || (nullIsUnset && value === '');
 
     switch (mod) {

@@ -111,8 +111,11 @@ function gapOf(tokens: Token[]): Gap {
   let space = '';
   let broken = false;
   const comments: string[] = [];
-  for (const t of tokens) {
-    if (t.kind === 'whitespace') space += t.text;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    const next = tokens[i + 1]?.kind;
+    // As in the logical line: the indentation of a comment or blank line inside a continuation is not part of it.
+    if (t.kind === 'whitespace' && next !== 'comment' && next !== 'newline') space += t.text;
     else if (t.kind === 'continuation') broken = true;
     else if (t.kind === 'comment') comments.push(trimEnd(t.text));
   }
@@ -257,13 +260,14 @@ function renderGapWith(g: Gap, layout: Layout, escape: string): string {
     return s + continuationIndent;
   }
   // Kept: the same whitespace in the same order, the author's line breaks and comments, but
-  // no blank lines (their blanks move to the start of the next line) and no trailing blanks.
+  // no blank lines (nor their blanks, which are not part of the line) and no trailing blanks.
   let s = '';
   let pending = '';
   let lineHasText = false;
-  for (const t of g.tokens) {
+  for (let i = 0; i < g.tokens.length; i++) {
+    const t = g.tokens[i];
     if (t.kind === 'whitespace') {
-      pending += t.text;
+      if (g.tokens[i + 1]?.kind !== 'newline') pending += t.text;
     } else if (t.kind === 'continuation') {
       s += `${pending}${escape}\n`;
       pending = '';

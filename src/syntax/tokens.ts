@@ -116,9 +116,13 @@ export function heredocsEndingAt(text: string, tokens: readonly IToken[], end: n
   let c = trivia.length;
   while (c > 0 && trivia[c - 1].startOffset >= from) c--;
   const cut = trivia.slice(c).filter((t) => t.startOffset < to);
-  for (const t of [...cut, { startOffset: to, image: '' }]) {
-    for (let i = pos; i < t.startOffset; i++) at.push(i);
-    line += text.slice(pos, t.startOffset);
+  for (const t of [...cut, { startOffset: to, image: '', tokenType: undefined }]) {
+    // A comment or blank line inside the continuation goes whole, its indentation too (as in LogicalText).
+    const blankLine = (t.tokenType === ContinuedNewline || t.tokenType === ContinuedComment) && /^[ \t]*$/.test(text.slice(pos, t.startOffset));
+    if (!blankLine) {
+      for (let i = pos; i < t.startOffset; i++) at.push(i);
+      line += text.slice(pos, t.startOffset);
+    }
     pos = t.startOffset + t.image.length;
   }
   at.push(to);

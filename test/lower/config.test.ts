@@ -80,3 +80,49 @@ test('a stage FROM another starts from its configuration; FROM scratch from the 
   assert.deepEqual(cfg.Labels, { a: '1', b: '2' });
   assert.equal(cfg.WorkingDir, '/');
 });
+
+/** The history's created_by lines and whether each made a layer, of a file compiled in Dockerfile mode. */
+function history(text: string, buildArgs: Record<string, string> = {}): string[] {
+  const lowered = lower(parse(new SourceFile('Dockerfile', text)), { buildArgs: new Map(Object.entries(buildArgs)), platform, copyImage: 'alpine', mode: 'dockerfile' });
+  const c = JSON.parse(imageConfigJSON(lowered.config)) as { history: { created_by: string; comment: string; empty_layer?: boolean }[] };
+  for (const h of c.history) assert.equal(h.comment, 'buildkit.dockerfile.v0');
+  return c.history.map((h) => `${h.empty_layer ? '-' : '+'} ${h.created_by}`);
+}
+
+test('history: RUN, COPY, ADD and WORKDIR entries as the frontend writes them, with layers', () => {
+  const text = [
+    'FROM alpine',
+    'ARG V=1',
+    'ARG N',
+    'ENV V=2',
+    'RUN echo hi && ls',
+    'WORKDIR /app',
+    'WORKDIR /',
+    'COPY a $V/b ./',
+    'ADD --chown=1 x.tgz /y',
+    'RUN ["echo", "j"]',
+    'EXPOSE 80 443/udp',
+    'USER nobody',
+    '',
+  ].join('\n');
+  assert.deepEqual(history(text, { V: '9' }), [
+    // The ARG as declared, not the build arg's value.
+    '- ARG V=1',
+    '- ARG N',
+    '- ENV V=2',
+    // The stage's ARGs with their values in the environment (ENV won), an undefined one empty.
+    '+ RUN |2 V=2 N= /bin/sh -c echo hi && ls # buildkit',
+    '+ WORKDIR /app',
+    '- WORKDIR /',
+    '+ COPY a 2/b ./ # buildkit',
+    '+ ADD x.tgz /y # buildkit',
+    '+ RUN |2 V=2 N= echo j # buildkit',
+    '- EXPOSE map[443/udp:{} 80/tcp:{}]',
+    '- USER nobody',
+  ]);
+});
+
+test('history: a stage FROM another continues its history; its ONBUILD triggers add their entries, its ARGs start anew', () => {
+  const text = ['FROM alpine AS base', 'ARG A=1', 'RUN one', 'ONBUILD RUN two', 'FROM base', 'ARG Z=3', 'RUN three', ''].join('\n');
+  assert.deepEqual(history(text), ['- ARG A=1', '+ RUN |1 A=1 /bin/sh -c one # buildkit', '+ RUN /bin/sh -c two # buildkit', '- ARG Z=3', '+ RUN |1 Z=3 /bin/sh -c three # buildkit']);
+});

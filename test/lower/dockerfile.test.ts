@@ -24,10 +24,7 @@ const cases = readdirSync(corpus, { withFileTypes: true })
 // Cases llbc does not reach yet, each with what it lacks. The test asserts that each still
 // fails (a different graph, an error, or not the reference's error), so that reaching one
 // forces it off this list.
-const notYet = new Map<string, string>([
-  // A stage's own ONBUILD triggers, run by a stage FROM it (recorded, not yet dispatched).
-  ['onbuild-stage', 'ONBUILD triggers run for FROM <stage>'],
-]);
+const notYet = new Map<string, string>([]);
 
 interface CaseOptions {
   readonly target?: string;
@@ -116,3 +113,11 @@ function reachesReference(dir: string, o: CaseOptions): boolean {
 function referenceError(dir: string): string {
   return readFileSync(join(dir, 'error.txt'), 'utf8').trim().replace(/^dockerfile parse error on line \d+: /, '');
 }
+
+describe('Dockerfile mode: stage names in FROM', () => {
+  const build = (text: string) => compile(new SourceFile('Dockerfile', text), { mode: 'dockerfile', buildArgs: new Map() });
+  it('FROM matches the lower-cased stage name exactly, as v0.11.6 does (COPY --from and AS are case-insensitive)', () => {
+    assert.doesNotThrow(() => build('FROM alpine AS Build\nRUN true\nFROM build\nCOPY --from=BUILD /a /a\n'));
+    assert.throws(() => build('FROM alpine AS Build\nRUN true\nFROM Build\n'), (e: unknown) => e instanceof Diagnostic && /must be lowercase/.test(e.message));
+  });
+});

@@ -6,6 +6,7 @@ import { parse } from '../../src/syntax/parser.js';
 import type { FlagSpec, InstructionInfo } from '../../src/syntax/instructions.js';
 import { checkFlags } from '../../src/lower/words.js';
 import { compileText } from '../helpers.js';
+import { decodeDefinition, opsOf } from './ops.js';
 
 // A row of every flag kind, as instructions to come declare them (COPY --link, HEALTHCHECK --interval).
 const flags: FlagSpec[] = [
@@ -48,9 +49,44 @@ test('flags used against their kind are errors that say why', () => {
   assert.throws(() => check('--nope=1 x'), /unknown flag --nope for RUN \(it takes --link, --at, --many\)/);
 });
 
-test('COPY --link is taken and changes nothing; flags newer than v0.11.6 name the release that takes them', () => {
+test('COPY --link is taken and changes nothing; Dockerfile mode refuses flags newer than v0.11.6, naming the release that takes them', () => {
   assert.deepEqual(compileText('FROM alpine\nCOPY --link a /b\n'), compileText('FROM alpine\nCOPY a /b\n'));
-  assert.throws(() => compileText('FROM alpine\nADD --checksum=sha256:00 https://example.com/a /b\n'), /ADD --checksum needs BuildKit v0\.12/);
-  assert.throws(() => compileText('FROM alpine\nADD --keep-git-dir https://example.com/a.git /b\n'), /ADD --keep-git-dir needs BuildKit v0\.12/);
-  assert.throws(() => compileText('FROM alpine\nCOPY --exclude=*.md . /b\n'), /COPY --exclude needs BuildKit v0\.13/);
+  const dockerfile = { mode: 'dockerfile' as const };
+  assert.throws(() => compileText('FROM alpine\nADD --checksum=sha256:00 https://example.com/a /b\n', dockerfile), /ADD --checksum needs BuildKit v0\.12/);
+  assert.throws(() => compileText('FROM alpine\nADD --keep-git-dir https://example.com/a.git /b\n', dockerfile), /ADD of a git repository needs BuildKit v0\.12/);
+  assert.throws(() => compileText('FROM alpine\nCOPY --exclude=*.md . /b\n', dockerfile), /COPY --exclude needs BuildKit v0\.13 \(Dockerfile frontend 1\.7\); v0\.11\.6 refuses it/);
+});
+
+const sum = `sha256:${'ab'.repeat(32)}`;
+
+test('llbc mode: ADD --checksum puts http.checksum on the http source, with its cap', () => {
+  const ops = opsOf(`FROM alpine\nADD --checksum=${sum} https://example.com/a.tgz /a/\n`);
+  const src = ops.find((o) => o.op.source?.identifier === 'https://example.com/a.tgz')!;
+  assert.deepEqual(src.op.source.attrs, { 'http.checksum': sum, 'http.filename': 'a.tgz' });
+  const md = decodeDefinition(compileText(`FROM alpine\nADD --checksum=${sum} https://example.com/a.tgz /a/\n`)).metadata[src.digest];
+  assert.deepEqual(Object.keys(md.caps).sort(), ['source.http', 'source.http.checksum']);
+  // Without it, neither.
+  const plain = opsOf('FROM alpine\nADD https://example.com/a.tgz /a/\n').find((o) => o.op.source?.identifier?.startsWith('https:'))!;
+  assert.deepEqual(plain.op.source.attrs, { 'http.filename': 'a.tgz' });
+  assert.throws(() => compileText('FROM alpine\nADD --checksum=sha256:abc https://example.com/a /b\n'), /invalid --checksum "sha256:abc"/);
+  assert.throws(() => compileText(`FROM alpine\nADD --checksum=${sum} local.tgz /b\n`), /ADD --checksum applies to an http\(s\) URL, not to "local.tgz"/);
+});
+
+test('llbc mode: ADD --keep-git-dir sets git.keepgitdir, with its cap; only for a git source', () => {
+  const text = 'FROM alpine\nADD --keep-git-dir https://github.com/moby/buildkit.git#v0.11.6 /src\n';
+  const src = opsOf(text).find((o) => o.op.source?.identifier?.startsWith('git://'))!;
+  assert.equal(src.op.source.attrs['git.keepgitdir'], 'true');
+  const md = decodeDefinition(compileText(text)).metadata[src.digest];
+  assert.ok(md.caps['source.git.keepgitdir']);
+  const off = opsOf('FROM alpine\nADD --keep-git-dir=false https://github.com/moby/buildkit.git#v0.11.6 /src\n').find((o) => o.op.source?.identifier?.startsWith('git://'))!;
+  assert.equal(off.op.source.attrs['git.keepgitdir'], undefined);
+  assert.throws(() => compileText('FROM alpine\nADD --keep-git-dir https://example.com/a.tgz /b\n'), /ADD --keep-git-dir applies to a git repository, not to an http\(s\) URL/);
+});
+
+test('llbc mode: COPY --exclude is the copy action\'s exclude_patterns, expanded, on a FileOp copy (no cap, as Go\'s llb)', () => {
+  const text = 'FROM alpine\nARG DOCS=docs\nCOPY --exclude=*.md --exclude=$DOCS/ . /app\n';
+  const fileOp = opsOf(text).find((o) => o.op.file)!;
+  assert.deepEqual(fileOp.op.file.actions[0].copy.exclude_patterns, ['*.md', 'docs/']);
+  assert.deepEqual(Object.keys(decodeDefinition(compileText(text)).metadata[fileOp.digest].caps), ['file.base']);
+  assert.throws(() => compileText('FROM alpine\nCOPY --exclude= . /app\n'), /--exclude/);
 });

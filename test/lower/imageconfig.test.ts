@@ -153,7 +153,7 @@ describe('EXPOSE, VOLUME, STOPSIGNAL', () => {
     assert.deepEqual(parsePortSpec('127.0.0.1:8080:80/'), ['80/tcp']);
     const s = applyExpose(fresh(), ['443/tcp', '80']);
     assert.match(imageConfigJSON(s.image), /"ExposedPorts":\{"443\/tcp":\{\},"80\/tcp":\{\}\}/);
-    assert.equal(s.image.history?.at(-1)?.created_by, 'EXPOSE 443/tcp 80');
+    assert.equal(s.image.history?.at(-1)?.created_by, 'EXPOSE map[443/tcp:{} 80/tcp:{}]');
   });
 
   it('refuses bad ports', () => {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { expandRaw, ExpandError, processWord, processWords, type Lookup } from '../../src/syntax/expand.js';
+import { expandRaw, ExpandError, expandWith, processWord, processWords, type Lookup } from '../../src/syntax/expand.js';
 
 function env(vars: Record<string, string>): Lookup {
   return (name) => (Object.hasOwn(vars, name) ? vars[name] : undefined);
@@ -330,5 +330,23 @@ describe('large inputs', () => {
     assert.equal(processWord(quoted, vars).length, 1_000_000);
     assert.equal(processWord(`'${'y'.repeat(1_000_000)}'`, vars).length, 1_000_000);
     assert.ok(Date.now() - t0 < 10_000, 'expansion took too long');
+  });
+});
+
+describe('expandWith: the lexer configurations of BuildKit v0.11.6\'s step names', () => {
+  const a = env({ A: '1' });
+  it('a RUN line: quotes kept, escapes removed, unset variables left as written', () => {
+    const text = `echo a\\ b "c\\$d" '$A' "$A" \${U:-dflt} $U \${A:+set} \${U}`;
+    assert.equal(expandWith(text, a, { rawQuotes: true, skipUnset: true, v011: true }), `echo a b "c$d" '$A' "1" \${U:-dflt} $U set \${U}`);
+  });
+  it('a COPY line: quotes removed, unset variables empty', () => {
+    assert.equal(expandWith('COPY a "$U/x" ["$A", "b c"]', a, { v011: true }), 'COPY a /x [1, b c]');
+  });
+  it('v0.11.6 knows only ${X}, ${X:-w}, ${X:+w}, ${X:?w} and ${X?w}', () => {
+    for (const ok of ['${A}', '${A:-x}', '${A:+x}', '${A:?x}', '${A?x}']) assert.doesNotThrow(() => expandWith(ok, a, { v011: true }), ok);
+    for (const bad of ['${A#v}', '${A%v}', '${A/x/y}', '${A-x}', '${A+x}']) assert.throws(() => expandWith(bad, a, { v011: true }), /missing ':' in substitution/, bad);
+    assert.throws(() => expandWith('${A:=x}', a, { v011: true }), /unsupported modifier \(=\) in substitution/);
+    // Without the option the newer forms work.
+    assert.equal(expandWith('${A#v}', a, {}), '1');
   });
 });

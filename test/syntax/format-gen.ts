@@ -156,8 +156,12 @@ function gap(noise: Noise, joinable: boolean): string {
   let s = `${before}\\${noise.pick(['', ' ', '\t'])}\n`;
   for (let n = noise.next(3); n > 0; n--) {
     const ws = noise.pick(['', ' ', '  ']);
-    logical += ws;
-    s += [`${ws}# inside${noise.pick(['', ' '])}\n`, `${ws}\n`, `${ws}\\\n`][noise.next(3)];
+    const lines = [`${ws}# inside${noise.pick(['', ' '])}\n`, `${ws}\n`, `${ws}\\\n`];
+    const kind = noise.next(3);
+    // A comment or blank line inside a continuation goes whole, its indentation too; a line of
+    // blanks and a backslash keeps its blanks.
+    if (kind === 2) logical += ws;
+    s += lines[kind];
   }
   let after = noise.pick(['', '    ', '\t', '  ']);
   if (logical + after === '' && !joinable) after = ' ';
