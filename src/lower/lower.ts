@@ -136,7 +136,10 @@ export function lowerStages(comp: Compilation, target: Stage, hooks: StageHooks 
       if (!hooks.failed) throw cycle;
       hooks.failed(cycle);
       // Go on without the instruction that closed the cycle.
-      if (cursor.next < 0) ({ state: cursor.state, config: cursor.config } = scratchStart(comp.options.platform));
+      if (cursor.next < 0) {
+        ({ state: cursor.state, config: cursor.config } = scratchStart(comp.options.platform));
+        cursor.triggers = [];
+      }
       cursor.next++;
     }
   }
