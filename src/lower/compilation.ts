@@ -12,7 +12,7 @@ import { normalizeImageRef, ImageRefError } from './imageref.js';
 import { findStage, type Program, type Stage } from './program.js';
 import { expandWord } from './expansion.js';
 import { checkFlags, fail } from './words.js';
-import { namesCarryStage, originalLine, stepImageName, stepText } from './dfsteps.js';
+import { joinedBody, namesCarryStage, originalLine, stepImageName, stepText } from './dfsteps.js';
 import type { ImageConfig, StageImage } from './imageconfig.js';
 
 // The state of one compilation, which every instruction handler reads: below the handlers
@@ -350,22 +350,9 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/**
- * The instruction on one line as Dockerfile's parser joins it: each `\` and line break
- * removed and nothing inserted, comment lines and blank lines inside the continuation
- * dropped whole (their indentation too).
- */
+/** The instruction on one line, its keyword upper-cased and its arguments trimmed (see joinedBody). */
 export function joinedLine(instr: Instruction): string {
-  const body = instr.body;
-  let text = '';
-  for (let i = 0; i < body.length; i++) {
-    const t = body[i];
-    if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline' || t.kind === 'heredoc') continue;
-    const next = body[i + 1]?.kind;
-    if (t.kind === 'whitespace' && (next === 'comment' || next === 'newline')) continue;
-    text += t.text;
-  }
-  text = text.trim();
+  const text = joinedBody(instr).trim();
   return text ? `${instr.name} ${text}` : instr.name;
 }
 

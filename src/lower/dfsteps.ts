@@ -81,14 +81,21 @@ function heredocStepText(program: Program, instr: Instruction, text: string): st
 
 /**
  * The instruction's line as the frontend's parser keeps it (node.Original, the text of its
- * `com.docker.dockerfile.v1.command`): the keyword as written and everything after it, each
- * continuation removed and nothing inserted, comment lines and blank lines inside the
- * continuation dropped whole (their indentation too), heredoc bodies left out, trailing
- * whitespace trimmed.
+ * `com.docker.dockerfile.v1.command`): the keyword as written and everything after it (see
+ * joinedBody), trailing whitespace trimmed.
  */
 export function originalLine(instr: Instruction): string {
+  return (instr.keyword.text + joinedBody(instr)).trimEnd();
+}
+
+/**
+ * What follows the keyword, on one line as Dockerfile's parser joins it: each `\` and line break
+ * removed and nothing inserted, comment lines and blank lines inside the continuation dropped
+ * whole (their indentation too), heredoc bodies left out.
+ */
+export function joinedBody(instr: Instruction): string {
   const body = instr.body;
-  let text = instr.keyword.text;
+  let text = '';
   for (let i = 0; i < body.length; i++) {
     const t = body[i];
     if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline' || t.kind === 'heredoc') continue;
@@ -96,5 +103,5 @@ export function originalLine(instr: Instruction): string {
     if (t.kind === 'whitespace' && (next === 'comment' || next === 'newline')) continue;
     text += t.text;
   }
-  return text.trimEnd();
+  return text;
 }
