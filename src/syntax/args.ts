@@ -37,6 +37,7 @@ export class LogicalText {
     for (let j = i; j < end; j++) {
       const t = body[j];
       if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline') continue;
+      if (isDroppedBlank(body, j)) continue;
       if (t.offset !== runEnd) {
         if (runStart >= 0) parts.push(source.text.slice(runStart, runEnd));
         segments.push({ at, offset: t.offset });
@@ -78,6 +79,15 @@ export interface LogicalSlice {
 
 export function offsetOf(s: LogicalSlice, index = 0): number {
   return s.source.offsetAt(s.start + index);
+}
+
+/**
+ * Whether token `j` is the indentation of a comment line or the blanks of an empty line inside a
+ * continuation: Dockerfile drops such a line whole, so its blanks are not in the logical line.
+ */
+export function isDroppedBlank(tokens: readonly Token[], j: number): boolean {
+  const next = tokens[j + 1];
+  return tokens[j].kind === 'whitespace' && next !== undefined && (next.kind === 'comment' || next.kind === 'newline');
 }
 
 function isTrivia(t: Token): boolean {

@@ -1,5 +1,5 @@
 import { SourceFile } from '../diagnostics.js';
-import { fields, LogicalText, looksLikeJsonForm, quotedFields, splitFlags, type LogicalSlice } from './args.js';
+import { fields, isDroppedBlank, LogicalText, looksLikeJsonForm, quotedFields, splitFlags, type LogicalSlice } from './args.js';
 import type { BuildFile, Instruction, Token } from './cst.js';
 import { processWord } from './expand.js';
 import { instruction, type ArgsLayout, type InstructionInfo } from './instructions.js';
@@ -101,8 +101,10 @@ function gapOf(tokens: Token[]): Gap {
   let space = '';
   let broken = false;
   const comments: string[] = [];
-  for (const t of tokens) {
-    if (t.kind === 'whitespace') space += t.text;
+  for (const [j, t] of tokens.entries()) {
+    if (t.kind === 'whitespace') {
+      if (!isDroppedBlank(tokens, j)) space += t.text;
+    }
     else if (t.kind === 'continuation') broken = true;
     else if (t.kind === 'comment') comments.push(trimEnd(t.text));
   }
@@ -220,13 +222,13 @@ function renderGap(g: Gap, layout: Layout): string {
     return s + continuationIndent;
   }
   // Kept: the same whitespace in the same order, the author's line breaks and comments, but
-  // no blank lines (their blanks move to the start of the next line) and no trailing blanks.
+  // no blank lines (their blanks are not part of the logical line either) and no trailing blanks.
   let s = '';
   let pending = '';
   let lineHasText = false;
-  for (const t of g.tokens) {
+  for (const [j, t] of g.tokens.entries()) {
     if (t.kind === 'whitespace') {
-      pending += t.text;
+      if (!isDroppedBlank(g.tokens, j) || g.tokens[j + 1].kind === 'comment') pending += t.text;
     } else if (t.kind === 'continuation') {
       s += `${pending}\\\n`;
       pending = '';
