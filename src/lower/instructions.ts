@@ -197,8 +197,10 @@ export function declareArgs(
 function dockerfileWorkdir(scope: StageScope): State {
   const value = singleValue(scope, 'a path');
   const dir = joinPath('/', value.startsWith('/') ? '' : scope.state.getDir() || '/', value);
-  const state = scope.state.dir(dir);
-  if (dir === '/') return state;
+  // An absolute path is the working directory as written (`/app/` stays so in the exec's cwd,
+  // as Go's llb.Dir keeps it); the directory made is the clean path.
+  const state = scope.state.dir(value.startsWith('/') ? value : dir);
+  if (state.getDir() === '/') return state;
   const user = scope.state.meta.user;
   const action = FileAction.mkdir(dir, 0o755, { makeParents: true, chown: user ? parseChown(user) : undefined });
   return file(state, action, { constraints: scope.comp.opConstraints(scope.stage, scope.instr, scope.lookup) });
