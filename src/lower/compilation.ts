@@ -255,7 +255,9 @@ export class Compilation {
       n = ++next[stage.index];
       this.stepNumbers.set(instr, n);
     }
-    const name = `[${label}${n}/${this.dockerfileStepCount(stage)}] ${text}`;
+    // The frontend pads the step number to the width of the count: `[ 2/13]`.
+    const count = String(this.dockerfileStepCount(stage));
+    const name = `[${label}${String(n).padStart(count.length)}/${count}] ${text}`;
     return new StepConstraints(name, instr.startLine, instr.endLine, command);
   }
 

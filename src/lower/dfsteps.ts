@@ -1,5 +1,5 @@
 import type { Instruction } from '../syntax/cst.js';
-import { expandRaw, ExpandError, type Lookup } from '../syntax/expand.js';
+import { expandStepName, ExpandError, type Lookup } from '../syntax/expand.js';
 import { looksLikeJsonForm, splitFlags } from '../syntax/args.js';
 import type { Program } from './program.js';
 
@@ -57,7 +57,7 @@ export function stepText(program: Program, instr: Instruction, lookup: Lookup, r
     }
   }
   try {
-    return expandRaw(raw, (name) => lookup(name) ?? `$${name}`);
+    return expandStepName(raw, lookup, instr.name === 'RUN');
   } catch (e) {
     if (e instanceof ExpandError) return raw;
     throw e;

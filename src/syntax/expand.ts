@@ -50,6 +50,16 @@ export function processWords(text: string, lookup: Lookup): string[] {
  * twice (`"\x"` becomes `"\\x"`), and the word of `${V:-word}` (also +, ?) is
  * processed with escapes removed.
  */
+/**
+ * A Dockerfile step name's text as BuildKit v0.11.6's frontend makes it (processCmd with
+ * RawQuotes only): variables substituted, quotes kept, an escape inside or outside quotes
+ * resolved; its lexer lacks the `#`, `%` and `/` forms, which are errors here too. With
+ * `skipUnset` (RUN's SkipUnsetEnv), an unset variable's substitution stays as written.
+ */
+export function expandStepName(text: string, lookup: Lookup, skipUnset: boolean): string {
+  return isPlainWord(text) ? text : new Lexer(text, lookup, true, true, skipUnset).run(false, null);
+}
+
 export function expandRaw(text: string, lookup: Lookup): string {
   return isPlainWord(text) ? text : new Lexer(text, lookup, true).run(true, null);
 }
@@ -100,6 +110,12 @@ class Lexer {
     private readonly text: string,
     private readonly lookup: Lookup,
     private readonly rawQuotes: boolean,
+    /**
+     * BuildKit v0.11's lexer as its step names use it: no `${V#p}`, `${V%p}` or `${V/p/r}` (an
+     * error, as there).
+     */
+    private readonly v011 = false,
+    private readonly skipUnset = false,
   ) {
     // Go's text/scanner silently skips a byte-order mark at the very start.
     if (text.charCodeAt(0) === 0xfeff) this.pos = 1;
@@ -206,6 +222,7 @@ class Lexer {
 
     if (text[this.pos] !== '{') {
       const name = this.processName();
+      if (name !== '' && this.skipUnset && this.lookup(name) === undefined) return text.slice(start, this.pos);
       return name === '' ? '$' : (this.lookup(name) ?? '');
     }
 
@@ -222,8 +239,17 @@ class Lexer {
     let mod = this.nextCodePoint();
     let mods = mod;
 
-    if (mod === '}') return this.lookup(name) ?? '';
+    if (mod === '}') return this.lookup(name) ?? (this.skipUnset ? text.slice(start, this.pos) : '');
 
+    if (this.v011) {
+      if (mod !== ':') throw new ExpandError("missing ':' in substitution", start);
+      // SkipUnsetEnv: a substitution of an unset variable stays as written.
+      if (this.skipUnset && this.lookup(name) === undefined) {
+        this.nextCodePoint();
+        this.operand('}', false, start);
+        return text.slice(start, this.pos);
+      }
+    }
     if (mod === '/') return this.processReplace(name, start);
 
     let nullIsUnset = false;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { expandRaw, ExpandError, processWord, processWords, type Lookup } from '../../src/syntax/expand.js';
+import { expandRaw, expandStepName, ExpandError, processWord, processWords, type Lookup } from '../../src/syntax/expand.js';
 
 function env(vars: Record<string, string>): Lookup {
   return (name) => (Object.hasOwn(vars, name) ? vars[name] : undefined);
@@ -269,6 +269,23 @@ describe('processWords', () => {
   it('propagates errors', () => {
     const err = expandError(() => processWords('a "b', vars));
     assert.equal(err.offset, 2);
+  });
+});
+
+describe('expandStepName (BuildKit v0.11.6 step names)', () => {
+  const a = env({ A: '/x/y' });
+
+  it('keeps quotes but resolves escapes, inside quotes only before " $ and \\', () => {
+    assert.equal(expandStepName(`echo "{\\"k\\": \\"$A\\"}\\n" \\$A`, a, true), `echo "{"k": "/x/y"}\\n" $A`);
+  });
+
+  it('refuses the #, % and / forms v0.11 lacks', () => {
+    for (const t of ['${A#/}', '${A%y}', '${A/x/z}']) assert.throws(() => expandStepName(t, a, true), ExpandError, t);
+  });
+
+  it('keeps an unset variable as written only when asked (RUN)', () => {
+    assert.equal(expandStepName('$B ${B} ${B:-d} $A', a, true), '$B ${B} ${B:-d} /x/y');
+    assert.equal(expandStepName('$B ${B} ${B:-d} $A', a, false), '  d /x/y');
   });
 });
 
