@@ -236,7 +236,10 @@ export class Compilation {
    */
   private dockerfileStep(stage: Stage, instr: Instruction, lookup: Lookup | undefined): StepConstraints | undefined {
     if (!this.debugNames()) return undefined;
-    const raw = joinedLine(instr);
+    // The command as the frontend keeps it (node.Original, trimmed): the keyword as written and
+    // the blanks after it; the step name upper-cases the keyword.
+    const raw = joinedLine(instr, true);
+    const upper = instr.name + raw.slice(instr.name.length);
     const base = this.base(stage);
     let text: string;
     let command: string | undefined;
@@ -244,7 +247,7 @@ export class Compilation {
       text = `FROM ${stepImageName(expandWord(stage.fromLine().base, (n) => this.globals.get(n)), base.ref)}`;
       command = raw;
     } else {
-      text = stepText(this.program, instr, lookup ?? (() => undefined), raw);
+      text = stepText(this.program, instr, lookup ?? (() => undefined), upper);
       if (instr.name === 'RUN') command = raw;
     }
     this.carryStage ??= namesCarryStage(this.program, (ref) => findStage(this.program, ref) !== undefined);
@@ -323,11 +326,12 @@ function compareStrings(a: string, b: string): number {
 /**
  * The instruction on one line as Dockerfile's parser joins it: each `\` and line break
  * removed and nothing inserted, comment lines and blank lines inside the continuation
- * dropped whole (their indentation too).
+ * dropped whole (their indentation too). `asWritten` keeps the keyword's case and the blanks
+ * after it, as the frontend's node.Original does.
  */
-export function joinedLine(instr: Instruction): string {
+export function joinedLine(instr: Instruction, asWritten = false): string {
   const body = instr.body;
-  let text = '';
+  let text = asWritten ? instr.keyword.text : '';
   for (let i = 0; i < body.length; i++) {
     const t = body[i];
     if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline') continue;
@@ -335,6 +339,7 @@ export function joinedLine(instr: Instruction): string {
     if (t.kind === 'whitespace' && (next === 'comment' || next === 'newline')) continue;
     text += t.text;
   }
+  if (asWritten) return text.trim();
   text = text.trim();
   return text ? `${instr.name} ${text}` : instr.name;
 }
