@@ -155,7 +155,9 @@ function singleValue(scope: StageScope, what: string): string {
   const rest = noFlags(scope.comp, scope.instr);
   if (rest.text === '') fail(rest, `${name} requires ${what}`);
   const value = expandWord(rest, scope.lookup);
-  if (value === '') fail(rest, `${name} expanded to an empty string`, 0, rest.text.length);
+  // BuildKit takes an empty USER (no user) or WORKDIR (the current directory), as a variable
+  // the base image would set expands to nothing offline.
+  if (value === '' && scope.comp.mode !== 'dockerfile') fail(rest, `${name} expanded to an empty string`, 0, rest.text.length);
   return value;
 }
 
