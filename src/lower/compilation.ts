@@ -1,6 +1,6 @@
 import { Diagnostic } from '../diagnostics.js';
 import type { Instruction } from '../syntax/cst.js';
-import { splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
+import { isDroppedBlank, splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
 import type { Lookup } from '../syntax/expand.js';
 import { instruction, type InstructionInfo } from '../syntax/instructions.js';
 import { image, local, localDeferred, type LocalOptions } from '../llb/source.js';
@@ -335,8 +335,7 @@ export function joinedLine(instr: Instruction, asWritten = false): string {
   for (let i = 0; i < body.length; i++) {
     const t = body[i];
     if (t.kind === 'continuation' || t.kind === 'comment' || t.kind === 'newline') continue;
-    const next = body[i + 1]?.kind;
-    if (t.kind === 'whitespace' && (next === 'comment' || next === 'newline')) continue;
+    if (isDroppedBlank(body, i)) continue;
     text += t.text;
   }
   if (asWritten) return text.trim();
