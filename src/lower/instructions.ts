@@ -149,7 +149,9 @@ function singleValue(scope: StageScope, what: string): string {
   const rest = noFlags(scope.comp, scope.instr);
   if (rest.text === '') fail(rest, `${name} requires ${what}`);
   const value = expandWord(rest, scope.lookup);
-  if (value === '') fail(rest, `${name} expanded to an empty string`, 0, rest.text.length);
+  // BuildKit takes an empty USER (no user) or WORKDIR (the current directory), as a variable
+  // the base image would set expands to nothing offline.
+  if (value === '' && scope.comp.mode !== 'dockerfile') fail(rest, `${name} expanded to an empty string`, 0, rest.text.length);
   return value;
 }
 
@@ -192,8 +194,10 @@ export function declareArgs(
 function dockerfileWorkdir(scope: StageScope): State {
   const value = singleValue(scope, 'a path');
   const dir = joinPath('/', value.startsWith('/') ? '' : scope.state.getDir() || '/', value);
-  const state = scope.state.dir(dir);
-  if (dir === '/') return state;
+  // An absolute path is the working directory as written (`/app/` stays so in the exec's cwd,
+  // as Go's llb.Dir keeps it); the directory made is the clean path.
+  const state = scope.state.dir(value.startsWith('/') ? value : dir);
+  if (state.getDir() === '/') return state;
   const user = scope.state.meta.user;
   const action = FileAction.mkdir(dir, 0o755, { makeParents: true, chown: user ? parseChown(user) : undefined });
   return file(state, action, { constraints: scope.comp.opConstraints(scope.stage, scope.instr, scope.lookup) });

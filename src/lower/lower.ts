@@ -25,7 +25,7 @@ export interface Lowered {
 
 /** Compiles the tree to the state of the target stage. */
 export function lower(file: BuildFile, options: LowerOptions): Lowered {
-  const program = readProgram(file);
+  const program = readProgram(file, options.mode === 'dockerfile');
   const comp = new Compilation(program, options);
   for (const [k, v] of predefinedArgs(options.platform)) comp.globals.set(k, v);
   for (const instr of program.globals) declareArgs(comp, instr, comp.globals, (name) => comp.globals.get(name), true);

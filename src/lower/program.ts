@@ -71,8 +71,12 @@ function fromLine(line: LogicalText): { platformFlag?: Flag; words: LogicalSlice
 
 const stageName = /^[a-z][a-z0-9-_.]*$/;
 
-/** Splits a file into its global ARGs and its stages, checking FROM lines and stage names. */
-export function readProgram(file: BuildFile): Program {
+/**
+ * Splits a file into its global ARGs and its stages, checking FROM lines and stage names.
+ * `reusedNames` (Dockerfile mode) lets a name be given again, as BuildKit's frontend does: a
+ * FROM then means the latest stage of that name above it, anything else the last one.
+ */
+export function readProgram(file: BuildFile, reusedNames = false): Program {
   const args = (instr: Instruction) => LogicalText.of(file.source, instr, file.escape);
   const globals: Instruction[] = [];
   // The instructions from the first FROM on, and where each stage starts among them; counted
@@ -116,7 +120,7 @@ export function readProgram(file: BuildFile): Program {
       if (!stageName.test(name)) {
         fail(words[2], `invalid stage name ${JSON.stringify(displayName)}: use letters, digits, "-", "_" and ".", starting with a letter`, 0, displayName.length);
       }
-      if (seen.has(name)) fail(words[2], `duplicate stage name ${JSON.stringify(displayName)}`, 0, displayName.length);
+      if (seen.has(name) && !reusedNames) fail(words[2], `duplicate stage name ${JSON.stringify(displayName)}`, 0, displayName.length);
     }
     const stage = new Stage(index, name, displayName, all, start, index + 1 < starts.length ? starts[index + 1] : all.length, file.source, file.escape);
     if (name) seen.set(name, stage);
@@ -135,6 +139,10 @@ export function findStage(program: Program, ref: string, before?: number): Stage
     const i = Number(ref);
     return i < limit ? program.stages[i] : undefined;
   }
-  const stage = program.byName.get(ref.toLowerCase());
-  return stage && stage.index < limit ? stage : undefined;
+  const name = ref.toLowerCase();
+  const stage = program.byName.get(name);
+  if (!stage || stage.index < limit) return stage;
+  // The name was given again further down (Dockerfile mode): the latest use above the limit.
+  for (let i = limit - 1; i >= 0; i--) if (program.stages[i].name === name) return program.stages[i];
+  return undefined;
 }

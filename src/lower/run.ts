@@ -228,6 +228,11 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
     }
     case 'secret': {
       const explicitTarget = get.has('target');
+      const envField = get.get('env');
+      if (envField && scope.comp.mode === 'dockerfile') {
+        const msg = `a secret as an environment variable (env=) needs Dockerfile frontend 1.10; BuildKit v0.11.6 refuses it: unexpected key 'env' in '${envField.at.text}'`;
+        fail(envField.at, msg, 0, envField.at.text.length);
+      }
       const env = str('env');
       if (get.has('id') && get.has('source')) fail(get.get('source')!.at, 'a secret mount takes id or source, not both', 0, get.get('source')!.at.text.length);
       const idValue = str('id') ?? str('source') ?? (explicitTarget ? basename(target()) : undefined);

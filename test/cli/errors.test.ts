@@ -75,6 +75,13 @@ test('a stage cycle is reported at the reference that closes it', () => {
   assertDiagnostic(r, 2, 13, /stage cycle: b -> a -> b/, 'COPY --from=b /x /x');
 });
 
+test('a stage name given twice is refused in llbc mode (Dockerfile mode reuses it, as BuildKit does)', () => {
+  const text = 'FROM alpine AS a\nRUN true\nFROM busybox AS a\nRUN true\n';
+  assertDiagnostic(compileFile('twice.llb', text), 3, 17, /duplicate stage name "a"/, 'FROM busybox AS a');
+  const r = compileFile('Dockerfile.twice', text, ['--mode', 'dockerfile']);
+  assert.equal(r.code, 0, r.stderr);
+});
+
 test('a stage copying from itself is refused', () => {
   const r = compileFile('self.llb', 'FROM alpine AS a\nCOPY --from=a /x /y\n');
   assertDiagnostic(r, 2, 13, /cannot use itself/, 'COPY --from=a /x /y');
