@@ -334,8 +334,8 @@ export function takeOnbuildTriggers(stage: StageImage): { triggers: string[]; st
  * The history entry of an instruction that makes a layer from an op of its own (RUN, COPY, ADD):
  * the frontend marks it ` # buildkit` (commitToHistory with a state).
  */
-export function addLayerHistory(stage: StageImage, createdBy: string): StageImage {
-  return commit(stage, `${createdBy} # buildkit`, true);
+export function addLayerHistory(stage: StageImage, createdBy: string | (() => string)): StageImage {
+  return commit(stage, typeof createdBy === 'string' ? `${createdBy} # buildkit` : () => `${createdBy()} # buildkit`, true);
 }
 
 /**
@@ -554,9 +554,18 @@ function update(stage: StageImage, config: Partial<ContainerConfig>): StageImage
   return { ...stage, image: { ...stage.image, config: { ...stage.image.config, ...config } } };
 }
 
-function commit(shared: StageImage, createdBy: string, withLayer = false): StageImage {
+/**
+ * `createdBy` may be made only when it is read: a RUN's text lists every ARG its stage declared
+ * so far, n² text over a stage of n lines, which only `llbc config` and a frontend read.
+ */
+function commit(shared: StageImage, createdBy: string | (() => string), withLayer = false): StageImage {
   const stage = owned(shared);
-  const entry: HistoryEntry = withLayer ? { created_by: createdBy, comment: historyComment } : { created_by: createdBy, comment: historyComment, empty_layer: true };
+  const entry: HistoryEntry = withLayer ? { created_by: '', comment: historyComment } : { created_by: '', comment: historyComment, empty_layer: true };
+  if (typeof createdBy === 'string') (entry as { created_by: string }).created_by = createdBy;
+  else {
+    let text: string | undefined;
+    Object.defineProperty(entry, 'created_by', { enumerable: true, get: () => (text ??= createdBy()) });
+  }
   // The stage's own list, extended in place.
   if (!stage.image.history) return { ...stage, image: { ...stage.image, history: [entry] } };
   (stage.image.history as HistoryEntry[]).push(entry);

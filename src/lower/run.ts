@@ -45,14 +45,20 @@ export function lowerRun(scope: StageScope): State {
     if (m.kind === 'fs') exec.addMount(m.target, m.source ?? State.scratch(), m.opts);
   }
   if (heredoc?.script) exec.addMount(heredoc.script.target, heredoc.script.state, { readonly: true, selector: '/' });
-  scope.config.image = addLayerHistory(scope.config.image, runCreatedBy(args, buildArgValues(scope)));
+  const buildArgs = buildArgValues(scope);
+  scope.config.image = addLayerHistory(scope.config.image, () => runCreatedBy(args, buildArgs()));
   return exec.root();
 }
 
-/** The stage's ARGs as a RUN's history lists them: each with its value in the environment, else as declared. */
-function buildArgValues(scope: StageScope): [string, string][] {
+/**
+ * The stage's ARGs as a RUN's history lists them, when it is read: each with its value in the
+ * environment, else as declared (the list only grows, the environment is never changed in place).
+ */
+function buildArgValues(scope: StageScope): () => [string, string][] {
   const env = scope.state.getEnv();
-  return (scope.declared.argList ?? []).map(([name, value]) => [name, env.get(name) ?? value ?? '']);
+  const list = scope.declared.argList;
+  const count = list?.length ?? 0;
+  return () => (list ?? []).slice(0, count).map(([name, value]) => [name, env.get(name) ?? value ?? '']);
 }
 
 /**

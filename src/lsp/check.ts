@@ -33,7 +33,7 @@ export class Checker {
   private readonly goOn: StageHooks = { failed: (e) => this.record(e) };
 
   constructor(file: BuildFile, options: CompileOptions) {
-    const program = this.readProgram(file);
+    const program = this.readProgram(file, options.mode === 'dockerfile');
     if (!program) return;
     const lowerOptions: LowerOptions = {
       buildArgs: options.buildArgs ?? new Map(),
@@ -94,11 +94,12 @@ export class Checker {
     return scope;
   }
 
-  private readProgram(file: BuildFile): Program | undefined {
+  /** `reusedNames`: Dockerfile mode, where a stage name may be given again (see readProgram). */
+  private readProgram(file: BuildFile, reusedNames: boolean): Program | undefined {
     let items = file.items;
     for (let n = 0; n < maxProgramErrors; n++) {
       try {
-        return readProgram(items === file.items ? file : { ...file, items });
+        return readProgram(items === file.items ? file : { ...file, items }, reusedNames);
       } catch (e) {
         const d = this.record(e);
         // "No build stage": nothing to leave out.
