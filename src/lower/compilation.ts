@@ -87,6 +87,11 @@ export class Compilation {
   readonly results: (State | undefined)[];
   /** Each finished stage's image configuration, by stage index (FROM <stage> starts from it). */
   readonly configs: (StageConfig | undefined)[];
+  /**
+   * The stages whose image history can be read (set by lower(): the target and the stages it
+   * is built FROM); undefined: every stage's. The others record none.
+   */
+  historyRead?: ReadonlySet<Stage>;
   private readonly bases: (StageBase | undefined)[];
   readonly globals = new Map<string, string | undefined>();
   readonly copyMode: CopyMode;

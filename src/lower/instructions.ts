@@ -34,9 +34,9 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
       const parent = comp.configs[base.stage.index]!;
       // Dockerfile mode: the frontend starts the stage from its base's state and then applies the
       // base's image configuration again (Env added anew, so those keys move to the end).
-      if (!dockerfile) return { state, config: { image: startImage(parent.image.image), shellSet: parent.shellSet } };
+      if (!dockerfile) return { state, config: { image: startImage(parent.image), shellSet: parent.shellSet } };
       // The stage runs its base's ONBUILD triggers (lowerStages) and keeps none of them.
-      const image = takeOnbuildTriggers(startImage(parent.image.image)).stage;
+      const image = takeOnbuildTriggers(startImage(parent.image)).stage;
       return { state: inherit(state, parent.image.image), config: { image, shellSet: parent.shellSet } };
     }
     case 'image': {

@@ -10,7 +10,7 @@ import { findStage, readProgram, type Stage } from './program.js';
 import { declareArgs, declaredArgNames, lowerInstruction, scratchStart, startStage } from './instructions.js';
 import { fail } from './words.js';
 import { onbuildTriggers } from './onbuild.js';
-import type { ImageConfig } from './imageconfig.js';
+import { finishedImage, withoutHistory, type ImageConfig } from './imageconfig.js';
 
 export interface Lowered {
   readonly state: State;
@@ -34,9 +34,30 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
     const names = program.stages.flatMap((s) => (s.displayName ? [s.displayName] : []));
     throw new Diagnostic(undefined, 0, `target stage ${JSON.stringify(options.target)} not found${names.length ? `; stages are: ${names.join(', ')}` : ''}`);
   }
+  comp.historyRead = fromChain(comp, target);
   const state = lowerStages(comp, target)!;
   warnUnusedBuildArgs(comp);
-  return { state, warnings: comp.warnings, config: comp.configs[target.index]!.image.image };
+  return { state, warnings: comp.warnings, config: finishedImage(comp.configs[target.index]!.image) };
+}
+
+/**
+ * The target and the stages it is built FROM, whose history its image gets: only theirs is
+ * recorded (a history entry for each of 100,000 stages copied from cost 30 MB at the peak).
+ * A FROM line that fails stops the chain; lowering meets the error there again.
+ */
+function fromChain(comp: Compilation, target: Stage): Set<Stage> {
+  const chain = new Set<Stage>();
+  for (let stage: Stage | undefined = target; stage && !chain.has(stage); ) {
+    chain.add(stage);
+    try {
+      const base = comp.base(stage);
+      stage = base.kind === 'stage' ? base.stage : undefined;
+    } catch (e) {
+      if (!(e instanceof Diagnostic)) throw e;
+      stage = undefined;
+    }
+  }
+  return chain;
 }
 
 /** Dockerfile's automatic platform ARGs; there is no daemon, so the build platform is the target. */
@@ -159,7 +180,9 @@ function stagesFirst(comp: Compilation, stage: Stage): Stage[] {
 /** The state and configuration a stage starts from; from scratch when its FROM fails and hooks.failed goes on. */
 function startOrScratch(comp: Compilation, stage: Stage, hooks: StageHooks): { state: State; config: StageConfig } {
   try {
-    return startStage(comp, stage);
+    const start = startStage(comp, stage);
+    if (comp.historyRead?.has(stage) === false) start.config.image = withoutHistory(start.config.image);
+    return start;
   } catch (e) {
     if (e instanceof NeedStage || !hooks.failed) throw e;
     hooks.failed(e);

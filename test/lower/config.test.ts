@@ -126,3 +126,13 @@ test('history: a stage FROM another continues its history; its ONBUILD triggers 
   const text = ['FROM alpine AS base', 'ARG A=1', 'RUN one', 'ONBUILD RUN two', 'FROM base', 'ARG Z=3', 'RUN three', ''].join('\n');
   assert.deepEqual(history(text), ['- ARG A=1', '+ RUN |1 A=1 /bin/sh -c one # buildkit', '+ RUN /bin/sh -c two # buildkit', '- ARG Z=3', '+ RUN |1 Z=3 /bin/sh -c three # buildkit']);
 });
+
+test('history: the target\'s chain of FROM stages, whichever stage is the target; a stage copied from adds none', () => {
+  const text = ['FROM alpine AS a', 'RUN one', 'FROM a AS b', 'RUN two', 'FROM alpine', 'COPY --from=b /x /y', ''].join('\n');
+  const createdBy = (target?: string) => {
+    const lowered = lower(parse(new SourceFile('Dockerfile', text)), { buildArgs: new Map(), platform, copyImage: 'alpine', mode: 'dockerfile', target });
+    return (JSON.parse(imageConfigJSON(lowered.config)) as { history: { created_by: string }[] }).history.map((h) => h.created_by);
+  };
+  assert.deepEqual(createdBy('b'), ['RUN /bin/sh -c one # buildkit', 'RUN /bin/sh -c two # buildkit']);
+  assert.deepEqual(createdBy(), ['COPY /x /y # buildkit']);
+});

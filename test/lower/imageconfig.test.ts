@@ -19,6 +19,7 @@ import {
   baseImage,
   commandArgs,
   emptyImage,
+  finishedImage,
   goDurationString,
   goQuote,
   healthConfig,
@@ -94,7 +95,7 @@ describe('CMD and ENTRYPOINT', () => {
 
   it('records Go-quoted history', () => {
     const s = applyCmd(fresh(), { json: ['a "b"', 'c\td'] });
-    assert.deepEqual(s.image.history?.at(-1), { created_by: 'CMD ["a \\"b\\"" "c\\td"]', comment: 'buildkit.dockerfile.v0', empty_layer: true });
+    assert.deepEqual(finishedImage(s).history?.at(-1), { created_by: 'CMD ["a \\"b\\"" "c\\td"]', comment: 'buildkit.dockerfile.v0', empty_layer: true });
   });
 });
 
@@ -102,14 +103,14 @@ describe('ENV, ARG, LABEL, USER, WORKDIR, SHELL, MAINTAINER, ONBUILD', () => {
   it('ENV replaces a key where it is and appends new ones', () => {
     const s = applyEnv(applyEnv(fresh(), [['A', '1'], ['B', '2']]), [['PATH', '/opt/bin'], ['A', '3']]);
     assert.deepEqual(s.image.config.Env, ['PATH=/opt/bin', 'A=3', 'B=2']);
-    assert.equal(s.image.history?.at(-1)?.created_by, 'ENV PATH=/opt/bin A=3');
+    assert.equal(finishedImage(s).history?.at(-1)?.created_by, 'ENV PATH=/opt/bin A=3');
   });
 
   it('ARG only adds history', () => {
     const before = fresh();
     const s = applyArg(before, [['A', undefined], ['B', 'x']]);
     assert.deepEqual(s.image.config, before.image.config);
-    assert.equal(s.image.history?.at(-1)?.created_by, 'ARG A B=x');
+    assert.equal(finishedImage(s).history?.at(-1)?.created_by, 'ARG A B=x');
   });
 
   it('LABEL merges, later values win; keys print sorted', () => {
@@ -123,8 +124,8 @@ describe('ENV, ARG, LABEL, USER, WORKDIR, SHELL, MAINTAINER, ONBUILD', () => {
     r = applyWorkdir(r.stage, 'lib/../bin', true);
     assert.equal(r.dir, '/app/bin');
     assert.equal(r.stage.image.config.WorkingDir, '/app/bin');
-    assert.deepEqual(r.stage.image.history?.at(-1), { created_by: 'WORKDIR /app/bin', comment: 'buildkit.dockerfile.v0' });
-    assert.equal(applyWorkdir(r.stage, '/', false).stage.image.history?.at(-1)?.empty_layer, true);
+    assert.deepEqual(finishedImage(r.stage).history?.at(-1), { created_by: 'WORKDIR /app/bin', comment: 'buildkit.dockerfile.v0' });
+    assert.equal(finishedImage(applyWorkdir(r.stage, '/', false).stage).history?.at(-1)?.empty_layer, true);
   });
 
   it('a child stage takes its base\'s ONBUILD triggers and keeps none', () => {
@@ -153,7 +154,7 @@ describe('EXPOSE, VOLUME, STOPSIGNAL', () => {
     assert.deepEqual(parsePortSpec('127.0.0.1:8080:80/'), ['80/tcp']);
     const s = applyExpose(fresh(), ['443/tcp', '80']);
     assert.match(imageConfigJSON(s.image), /"ExposedPorts":\{"443\/tcp":\{\},"80\/tcp":\{\}\}/);
-    assert.equal(s.image.history?.at(-1)?.created_by, 'EXPOSE map[443/tcp:{} 80/tcp:{}]');
+    assert.equal(finishedImage(s).history?.at(-1)?.created_by, 'EXPOSE map[443/tcp:{} 80/tcp:{}]');
   });
 
   it('refuses bad ports', () => {
@@ -163,7 +164,7 @@ describe('EXPOSE, VOLUME, STOPSIGNAL', () => {
   it('VOLUME adds paths and refuses an empty one', () => {
     const s = applyVolume(fresh(), ['/data', '/logs']);
     assert.deepEqual(Object.keys(s.image.config.Volumes ?? {}), ['/data', '/logs']);
-    assert.equal(s.image.history?.at(-1)?.created_by, 'VOLUME [/data /logs]');
+    assert.equal(finishedImage(s).history?.at(-1)?.created_by, 'VOLUME [/data /logs]');
     assert.throws(() => applyVolume(fresh(), ['']), /can not be an empty string/);
   });
 
@@ -180,7 +181,7 @@ describe('HEALTHCHECK', () => {
     const h = healthConfig('CMD', { shell: 'wget -q -O- http://localhost/ || exit 1' }, { interval: '30s', timeout: '5s', startPeriod: '1m30s', retries: '3' });
     assert.deepEqual(h, { Test: ['CMD-SHELL', 'wget -q -O- http://localhost/ || exit 1'], Interval: 30e9, Timeout: 5e9, StartPeriod: 90e9, Retries: 3 });
     const s = applyHealthcheck(fresh(), h);
-    assert.equal(s.image.history?.at(-1)?.created_by, 'HEALTHCHECK &{["CMD-SHELL" "wget -q -O- http://localhost/ || exit 1"] "30s" "5s" "1m30s" \'\\x03\'}');
+    assert.equal(finishedImage(s).history?.at(-1)?.created_by, 'HEALTHCHECK &{["CMD-SHELL" "wget -q -O- http://localhost/ || exit 1"] "30s" "5s" "1m30s" \'\\x03\'}');
   });
 
   it('JSON form is CMD; NONE takes nothing', () => {
@@ -223,7 +224,7 @@ describe('imageConfigJSON', () => {
     s = applyHealthcheck(s, healthConfig('CMD', { json: ['true'] }, { interval: '10s' }));
     s = applyStopSignal(applyLabel(applyVolume(applyUser(applyExpose(s, ['80']), 'nobody'), ['/data']), [['k', 'v']]), 'SIGINT');
     s = applyWorkdir(applyMaintainer(s, 'me'), '/srv', true).stage;
-    const json = JSON.parse(imageConfigJSON(s.image));
+    const json = JSON.parse(imageConfigJSON(finishedImage(s)));
     assert.deepEqual(Object.keys(json), ['author', 'architecture', 'os', 'rootfs', 'history', 'config']);
     assert.deepEqual(Object.keys(json.config), ['User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'Healthcheck', 'ArgsEscaped', 'OnBuild', 'Shell']);
     assert.deepEqual(json.config.Healthcheck, { Test: ['CMD', 'true'], Interval: 10e9 });
@@ -232,7 +233,7 @@ describe('imageConfigJSON', () => {
 
   it('round-trips through parseImageConfig', () => {
     const s = applyOnbuild(applyEnv(applyExpose(fresh(), ['80']), [['A', 'b']]), 'RUN x');
-    const text = imageConfigJSON(s.image);
+    const text = imageConfigJSON(finishedImage(s));
     assert.equal(imageConfigJSON(parseImageConfig(text)), text);
   });
 });
