@@ -51,8 +51,14 @@ export function compileConfig(source: SourceFile, options: CompileOptions = {}):
 export function compileInPieces(source: SourceFile, options: CompileOptions = {}): { pieces: Iterable<Uint8Array> } & Omit<CompiledTarget, 'bytes'> {
   rejectBinary(source);
   const platform = options.platform ?? defaultPlatform;
-  const { state, warnings, config } = lowerSource(source, platform, options);
-  return { pieces: heldBack(definitionPieces(state, platform, sourceInfos(source, options))), warnings, config };
+  const lowered = lowerSource(source, platform, options);
+  return {
+    pieces: heldBack(definitionPieces(lowered.state, platform, sourceInfos(source, options))),
+    warnings: lowered.warnings,
+    get config() {
+      return lowered.config;
+    },
+  };
 }
 
 /** The state's graph as a pb.Definition, in pieces made as they are read (see encodeDefinitionPieces). */

@@ -71,11 +71,17 @@ export interface StageImage {
   readonly image: ImageConfig;
   /** A CMD came earlier in this stage, so ENTRYPOINT keeps it. */
   readonly cmdSet: boolean;
-  /** The image's Env list is this stage's own, to extend in place (see owned). */
-  readonly own?: boolean;
+  /** The image's Env list when it is this stage's own, to extend in place (see owned). */
+  readonly own?: OwnEnv;
   readonly log?: HistoryLog;
   /** Nothing reads this stage's history: none is recorded (see withoutHistory). */
   readonly noHistory?: boolean;
+}
+
+/** An Env list and where each key is in it: found by a scan, ENV would cost n² over a stage. */
+interface OwnEnv {
+  readonly list: string[];
+  readonly index: Map<string, number>;
 }
 
 /**
@@ -139,7 +145,7 @@ export function baseImage(resolved: ImageConfig | undefined, platform: ImagePlat
 export function startStage(base: ImageConfig | StageImage): StageImage {
   // Shared with the base until the stage first changes its Env (see owned): a copy for each of
   // 100,000 stages raised their peak heap by 64 MB.
-  return 'cmdSet' in base ? changed(base, { cmdSet: false, own: false }) : changed({ image: base, cmdSet: false }, {});
+  return 'cmdSet' in base ? changed(base, { cmdSet: false, own: undefined }) : changed({ image: base, cmdSet: false }, {});
 }
 
 /** The stage, recording no history from here on: for a stage whose image nobody reads. */
@@ -169,11 +175,18 @@ export function finishedImage(stage: StageImage): ImageConfig {
  * The stage with an Env list of its own, which ENV then extends in place: copying it at each
  * ENV line made a stage of n of them cost n².
  */
-function owned(stage: StageImage): StageImage {
-  if (stage.own) return stage;
+function owned(stage: StageImage): StageImage & { readonly own: OwnEnv } {
+  if (stage.own) return stage as StageImage & { readonly own: OwnEnv };
   const { image } = stage;
-  const env = image.config.Env && [...image.config.Env];
-  return changed(stage, { own: true, image: { ...image, config: { ...image.config, Env: env } } });
+  const list = [...(image.config.Env ?? [])];
+  const index = new Map<string, number>();
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    const k = envKey(e.includes('=') ? e.slice(0, e.indexOf('=')) : e, image.os);
+    if (!index.has(k)) index.set(k, i);
+  }
+  const own = { list, index };
+  return changed(stage, { own, image: { ...image, config: { ...image.config, Env: list } } }) as StageImage & { readonly own: OwnEnv };
 }
 
 /**
@@ -232,14 +245,18 @@ export function commandArgs(image: ImageConfig, command: CommandLine): string[] 
   return [...shell, command.shell];
 }
 
-/** ENV: each key replaced where it is, or appended (addEnv; keys compare exactly off Windows). */
+/** ENV: each key replaced where it is, or appended (the frontend's addEnv; see envKey). */
 export function applyEnv(shared: StageImage, pairs: readonly (readonly [string, string])[]): StageImage {
   const stage = owned(shared);
-  const env = (stage.image.config.Env ?? []) as string[];
-  for (const [key, value] of pairs) addEnv(env, key, value, stage.image.os);
-  const message = `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`;
-  // The stage's own list, changed in place: the configuration already holds it.
-  return commit(stage.image.config.Env === env ? stage : update(stage, { Env: env }), message);
+  const { list, index } = stage.own;
+  for (const [key, value] of pairs) {
+    // In place: the configuration holds the stage's own list.
+    const k = envKey(key, stage.image.os);
+    const i = index.get(k);
+    if (i === undefined) index.set(k, list.push(`${key}=${value}`) - 1);
+    else list[i] = `${key}=${value}`;
+  }
+  return commit(stage, `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`);
 }
 
 /** ARG changes no configuration, only the history. `value` undefined for `ARG NAME`. */
@@ -556,30 +573,9 @@ function isSignal(s: string): boolean {
   return signals.has(s.toUpperCase().replace(/^SIG/, ''));
 }
 
-/** Where each key is in an Env list a stage extends: found by a scan, ENV would cost n² over a stage. */
-const envIndexes = new WeakMap<string[], Map<string, number>>();
-
-/** Sets `key` in the stage's own Env list, in place: replaced where it is, or appended. */
-function addEnv(env: string[], key: string, value: string, os: string): void {
-  const norm = (k: string) => (os === 'windows' ? k.toUpperCase() : k);
-  let index = envIndexes.get(env);
-  if (!index) {
-    index = new Map();
-    for (let i = 0; i < env.length; i++) {
-      const e = env[i];
-      const k = norm(e.includes('=') ? e.slice(0, e.indexOf('=')) : e);
-      if (!index.has(k)) index.set(k, i);
-    }
-    envIndexes.set(env, index);
-  }
-  const entry = `${key}=${value}`;
-  const i = index.get(norm(key));
-  if (i === undefined) {
-    index.set(norm(key), env.length);
-    env.push(entry);
-  } else {
-    env[i] = entry;
-  }
+/** An Env key as ENV compares it: exactly, but without case on Windows (addEnv). */
+function envKey(key: string, os: string): string {
+  return os === 'windows' ? key.toUpperCase() : key;
 }
 
 function ensurePath(image: ImageConfig, os: string): ImageConfig {
@@ -614,7 +610,7 @@ function changed(stage: StageImage, c: Partial<StageImage>): StageImage {
   return {
     image: c.image ?? stage.image,
     cmdSet: c.cmdSet ?? stage.cmdSet,
-    own: c.own ?? stage.own,
+    own: 'own' in c ? c.own : stage.own,
     log: 'log' in c ? c.log : stage.log,
     noHistory: c.noHistory ?? stage.noHistory,
   };

@@ -37,7 +37,16 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
   comp.historyRead = fromChain(comp, target);
   const state = lowerStages(comp, target)!;
   warnUnusedBuildArgs(comp);
-  return { state, warnings: comp.warnings, config: finishedImage(comp.configs[target.index]!.image) };
+  const image = comp.configs[target.index]!.image;
+  let config: ImageConfig | undefined;
+  // Made when read: `llbc build` does not read it.
+  return {
+    state,
+    warnings: comp.warnings,
+    get config() {
+      return (config ??= finishedImage(image));
+    },
+  };
 }
 
 /**
