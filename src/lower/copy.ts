@@ -58,6 +58,10 @@ function excludePattern(flag: Flag, scope: StageScope): string {
 function chownOf(flag: Flag | undefined, scope: StageScope): ChownOpt | undefined {
   if (!flag) return undefined;
   const spec = expandWord(flag.value!, scope.lookup);
+  // The frontend takes any owner (llb.WithUser: up to the first `:` the user, the rest the
+  // group, an empty one id 0) and none when it expands to "" (`--chown=${UID}:${GID}` with both
+  // unset is `:`).
+  if (scope.comp.mode === 'dockerfile') return spec === '' ? undefined : parseChown(spec);
   if (!/^[^:\s]+(?::[^:\s]+)?$/.test(spec)) fail(flag.value!, `invalid --chown ${JSON.stringify(spec)}: use user, user:group, uid or uid:gid`, 0, Math.max(1, flag.value!.text.length));
   return parseChown(spec);
 }
@@ -65,6 +69,8 @@ function chownOf(flag: Flag | undefined, scope: StageScope): ChownOpt | undefine
 function modeOf(flag: Flag | undefined, scope: StageScope): number | undefined {
   if (!flag) return undefined;
   const spec = expandWord(flag.value!, scope.lookup);
+  // v0.11.6 reads the mode as strconv.ParseUint(spec, 8, 32) and ignores one it cannot read.
+  if (scope.comp.mode === 'dockerfile') return /^[0-7]+$/.test(spec) && parseInt(spec, 8) < 2 ** 32 ? parseInt(spec, 8) | 0 : undefined;
   if (!/^[0-7]{1,4}$/.test(spec)) fail(flag.value!, `invalid --chmod ${JSON.stringify(spec)}: use octal digits, like 0755`, 0, Math.max(1, flag.value!.text.length));
   return parseInt(spec, 8);
 }
