@@ -77,6 +77,8 @@ function inherit(state: State, image: ImageConfig): State {
   return st;
 }
 
+const nonEnvArgs = new Set(['BUILDKIT_SBOM_SCAN_CONTEXT', 'BUILDKIT_SBOM_SCAN_STAGE']);
+
 /** Lowers one instruction of a stage body: the state after it. */
 export type Handler = (scope: StageScope) => State;
 
@@ -99,9 +101,10 @@ const handlers: { readonly [N in InstructionName]: Handler } = {
     const list = (scope.declared.argList ??= []);
     for (const [name, value] of values) list.push([name, value]);
     if (scope.comp.mode !== 'dockerfile') return scope.state;
-    // The frontend puts every ARG with a value into the environment of what follows.
+    // The frontend puts every ARG with a value into the environment of what follows, but for
+    // the SBOM scanner's switches (convert.go nonEnvArgs).
     let state = scope.state;
-    for (const [name, value] of values) if (value !== undefined) state = state.addEnv(name, value);
+    for (const [name, value] of values) if (value !== undefined && !nonEnvArgs.has(name)) state = state.addEnv(name, value);
     return state;
   },
   WORKDIR: (scope) => {
@@ -136,7 +139,10 @@ function refuseNewerFlags(comp: Compilation, instr: Instruction): void {
 
 export function lowerInstruction(comp: Compilation, stage: Stage, instr: Instruction, state: State, declared: StageArgs, config: StageConfig): State {
   refuseNewerFlags(comp, instr);
-  const lookup: Lookup = (name) => state.getEnv().get(name) ?? declared.args?.get(name);
+  // Dockerfile mode's ARGs are in the state's environment, but for the SBOM switches, which
+  // nothing expands either.
+  const dockerfile = comp.mode === 'dockerfile';
+  const lookup: Lookup = (name) => state.getEnv().get(name) ?? (dockerfile && nonEnvArgs.has(name) ? undefined : declared.args?.get(name));
   return handlers[instr.name]({ comp, stage, instr, state, lookup, declared, config });
 }
 
