@@ -3,7 +3,7 @@ import { fields, quotedFields } from '../syntax/args.js';
 import { findInstruction } from '../syntax/instructions.js';
 import type { State } from '../llb/state.js';
 import { readArgs, type StageScope } from './compilation.js';
-import { expandWord } from './expansion.js';
+import { expandJsonElement, expandWord } from './expansion.js';
 import {
   applyCmd,
   applyEntrypoint,
@@ -122,7 +122,8 @@ const label: ConfigHandler = (scope) => {
 const volume: ConfigHandler = (scope) => {
   const rest = required(scope, 'a path');
   const json = parseJsonForm(rest);
-  const paths = json ?? fields(rest).map((w) => expandWord(w, scope.lookup));
+  // Dockerfile mode expands a JSON form's strings as words too.
+  const paths = json ? (scope.comp.mode === 'dockerfile' ? json.map((p) => expandJsonElement(p, rest, scope.lookup)) : json) : fields(rest).map((w) => expandWord(w, scope.lookup));
   return apply(scope, rest, (image) => applyVolume(image, paths.map((p) => p.trim())));
 };
 

@@ -6,7 +6,7 @@ import { StepConstraints } from '../llb/constraints.js';
 import { cleanPath, isAbsPath, joinPath } from '../llb/path.js';
 import type { State } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
-import { expandWord } from './expansion.js';
+import { expandJsonElement, expandWord } from './expansion.js';
 import { readArgs, stageRefFlags, type StageScope } from './compilation.js';
 import { dockerfileJson, fail, parseBool, parseJsonForm } from './words.js';
 import { heredocCopyInfo, heredocsOf, heredocSource } from './heredoc.js';
@@ -32,7 +32,8 @@ function readCopyArgs(scope: StageScope): CopyArgs {
   const json = scope.comp.mode === 'dockerfile' ? dockerfileJson(rest.text) : parseJsonForm(rest);
   const heredocs = json ? [] : heredocsOf(scope, rest);
   const heredocAt = new Set(heredocs.map((h) => h.at.start));
-  const all = json ? json.map((path) => ({ at: rest, path })) : fields(rest).map((w) => ({ at: w, path: heredocAt.has(w.start) ? w.text : expandWord(w, scope.lookup) }));
+  const expandJson = scope.comp.mode === 'dockerfile' ? (path: string) => expandJsonElement(path, rest, scope.lookup) : (path: string) => path;
+  const all = json ? json.map((path) => ({ at: rest, path: expandJson(path) })) : fields(rest).map((w) => ({ at: w, path: heredocAt.has(w.start) ? w.text : expandWord(w, scope.lookup) }));
   if (all.length < 2) fail(rest, `${name} requires at least one source and a destination`, 0, Math.max(1, rest.text.length));
   for (const w of all) if (w.path === '') fail(w.at, `${name} path expanded to an empty string`, 0, w.at.text.length);
   const last = all[all.length - 1];
