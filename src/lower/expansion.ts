@@ -1,10 +1,20 @@
-import { ExpandError, expandRaw, processWord, type Lookup } from '../syntax/expand.js';
+import { ExpandError, expandWith, type Lookup } from '../syntax/expand.js';
 import { fail } from './words.js';
 import type { LogicalSlice } from '../syntax/args.js';
 
 /** Dockerfile word expansion of a slice, with errors pointing into the slice. */
 export function expandWord(s: LogicalSlice, lookup: Lookup): string {
-  return withPosition(s, () => processWord(s.text, lookup, s.source.escape));
+  return withPosition(s, () => expandWith(s.text, lookup, { escape: s.source.escape, v011: s.source.v011 }));
+}
+
+/** expandWord, with "" for text it cannot expand. */
+export function expandWordOrEmpty(s: LogicalSlice, lookup: Lookup): string {
+  try {
+    return expandWith(s.text, lookup, { escape: s.source.escape, v011: s.source.v011 });
+  } catch (e) {
+    if (e instanceof ExpandError) return '';
+    throw e;
+  }
 }
 
 /**
@@ -13,23 +23,29 @@ export function expandWord(s: LogicalSlice, lookup: Lookup): string {
  */
 export function expandJsonElement(text: string, at: LogicalSlice, lookup: Lookup): string {
   try {
-    return processWord(text, lookup, at.source.escape);
+    return expandWith(text, lookup, { escape: at.source.escape, v011: at.source.v011 });
   } catch (e) {
-    if (e instanceof ExpandError) fail(at, e.message, 0, at.text.length);
+    if (e instanceof ExpandError) fail(at, at.source.v011 ? v011Message(text, e.message) : e.message, 0, at.text.length);
     throw e;
   }
 }
 
 /** Expansion that keeps quotes and escapes, for text that shlex splits afterwards. */
 export function expandKeepingQuotes(s: LogicalSlice, lookup: Lookup): string {
-  return withPosition(s, () => expandRaw(s.text, lookup, s.source.escape));
+  return withPosition(s, () => expandWith(s.text, lookup, { rawQuotes: true, rawEscapes: true, escape: s.source.escape, v011: s.source.v011 }));
 }
 
 function withPosition<T>(s: LogicalSlice, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof ExpandError) fail(s, e.message, e.offset);
+    if (e instanceof ExpandError) fail(s, s.source.v011 ? v011Message(s.text, e.message) : e.message, e.offset);
     throw e;
   }
+}
+
+/** Dockerfile mode's message: the frontend's, and which forms v0.11.6 has when it lacks one. */
+function v011Message(text: string, message: string): string {
+  const hint = message === "missing ':' in substitution" ? " (BuildKit v0.11.6's Dockerfile frontend has only ${V}, ${V:-word}, ${V:+word}, ${V:?word} and ${V?word})" : '';
+  return `failed to process ${JSON.stringify(text)}: ${message}${hint}`;
 }

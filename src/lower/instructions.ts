@@ -6,7 +6,7 @@ import { State } from '../llb/state.js';
 import type { Platform } from '../llb/platform.js';
 import { readArgs, type Compilation, type StageArgs, type StageConfig, type StageScope } from './compilation.js';
 import type { Stage } from './program.js';
-import { expandWord } from './expansion.js';
+import { expandWord, expandWordOrEmpty } from './expansion.js';
 import { fail } from './words.js';
 import { lowerRun } from './run.js';
 import { lowerAdd, lowerCopy } from './copy.js';
@@ -182,7 +182,10 @@ export function declareArgs(
     const eq = w.text.indexOf('=');
     const name = eq < 0 ? w.text : w.text.slice(0, eq);
     if (!argName.test(name)) fail(w, `invalid ARG name ${JSON.stringify(name)}`, 0, Math.max(1, name.length));
-    const written = eq < 0 ? undefined : expandWord({ ...w, text: w.text.slice(eq + 1), start: w.start + eq + 1 }, lookup);
+    const text = { ...w, text: w.text.slice(eq + 1), start: w.start + eq + 1 };
+    // v0.11.6 ignores the error of a global ARG's default (`ARG V=${X#p}` before FROM), which
+    // leaves it empty.
+    const written = eq < 0 ? undefined : global && comp.mode === 'dockerfile' ? expandWordOrEmpty(text, lookup) : expandWord(text, lookup);
     let value: string | undefined;
     if (comp.options.buildArgs.has(name)) value = comp.options.buildArgs.get(name);
     else if (eq >= 0) value = written;

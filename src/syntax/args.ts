@@ -16,9 +16,14 @@ export class LogicalText {
     private readonly endOffset: number,
     /** The file's escape character, which word expansion uses. */
     readonly escape: Escape,
+    /**
+     * Whether word expansion follows BuildKit v0.11.6's lexer (Dockerfile mode), which knows
+     * only the `${V}`, `${V:-w}`, `${V:+w}`, `${V:?w}` and `${V?w}` forms.
+     */
+    readonly v011: boolean,
   ) {}
 
-  static of(source: SourceFile, instr: Instruction, escape: Escape = '\\'): LogicalText {
+  static of(source: SourceFile, instr: Instruction, escape: Escape = '\\', v011 = false): LogicalText {
     const parts: string[] = [];
     const segments: { at: number; offset: number }[] = [];
     let at = 0;
@@ -53,7 +58,7 @@ export class LogicalText {
     }
     if (runStart >= 0) parts.push(source.text.slice(runStart, runEnd));
     const last = body[end - 1] ?? instr.keyword;
-    return new LogicalText(source, parts.length === 1 ? parts[0] : parts.join(''), segments.slice(), last.offset + last.text.length, escape);
+    return new LogicalText(source, parts.length === 1 ? parts[0] : parts.join(''), segments.slice(), last.offset + last.text.length, escape, v011);
   }
 
   /** The source offset of character `index` of the text (the end of the text maps past the last token). */

@@ -255,8 +255,8 @@ class Lexer {
     }
     const name = this.processName();
     // Go reports "unsupported modifier" when the text ends right after the
-    // name; both are errors, ours says what is actually wrong.
-    if (this.pos >= n) throw new ExpandError("missing '}'", start);
+    // name; both are errors, ours says what is actually wrong (v0.11.6 says "missing ':'").
+    if (this.pos >= n) throw new ExpandError(this.v011 ? "missing ':' in substitution" : "missing '}'", start);
     let mod = this.nextCodePoint();
     let mods = mod;
 
