@@ -35,7 +35,9 @@ function readCopyArgs(scope: StageScope): CopyArgs {
   const expandJson = scope.comp.mode === 'dockerfile' ? (path: string) => expandJsonElement(path, rest, scope.lookup) : (path: string) => path;
   const all = json ? json.map((path) => ({ at: rest, path: expandJson(path) })) : fields(rest).map((w) => ({ at: w, path: heredocAt.has(w.start) ? w.text : expandWord(w, scope.lookup) }));
   if (all.length < 2) fail(rest, `${name} requires at least one source and a destination`, 0, Math.max(1, rest.text.length));
-  for (const w of all) if (w.path === '') fail(w.at, `${name} path expanded to an empty string`, 0, w.at.text.length);
+  // The frontend copies an empty source as the whole of it (`/`) and an empty destination as the
+  // working directory; llbc mode refuses both.
+  if (scope.comp.mode !== 'dockerfile') for (const w of all) if (w.path === '') fail(w.at, `${name} path expanded to an empty string`, 0, w.at.text.length);
   const last = all[all.length - 1];
   if (heredocAt.has(last.at.start)) fail(last.at, `${name} needs a destination after its heredocs`, 0, last.at.text.length);
   return {
@@ -76,9 +78,9 @@ function modeOf(flag: Flag | undefined, scope: StageScope): number | undefined {
   return parseInt(spec, 8);
 }
 
-/** A destination names a directory when it ends in `/` or is `.`; relative ones join the WORKDIR. */
+/** A destination names a directory when it ends in `/`, is `.` or is empty; relative ones join the WORKDIR. */
 function resolveDest(dest: string, workdir: string): { path: string; isDir: boolean } {
-  const isDir = dest.endsWith('/') || dest === '.';
+  const isDir = dest.endsWith('/') || dest === '.' || dest === '';
   if (isAbsPath(dest)) return { path: dest, isDir };
   const joined = joinPath(workdir || '/', dest);
   return { path: isDir && !joined.endsWith('/') ? `${joined}/` : joined, isDir };
