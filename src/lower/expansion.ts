@@ -7,6 +7,15 @@ export function expandWord(s: LogicalSlice, lookup: Lookup): string {
   return withPosition(s, () => expandWith(s.text, lookup, { escape: s.source.escape, v011: s.source.v011 }));
 }
 
+/**
+ * A COPY or ADD heredoc's body as the frontend expands it: variables and backslash escapes, quotes
+ * kept as they are (its ExpandRaw: a backslash Lex with SkipProcessQuotes, whatever the file's
+ * escape character).
+ */
+export function expandHeredocBody(s: LogicalSlice, lookup: Lookup): string {
+  return withPosition(s, () => expandWith(s.text, lookup, { literalQuotes: true, v011: s.source.v011 }));
+}
+
 /** expandWord, with "" for text it cannot expand. */
 export function expandWordOrEmpty(s: LogicalSlice, lookup: Lookup): string {
   try {

@@ -73,6 +73,8 @@ export interface ExpandOptions {
    * and `${X?w}`; the others (`#`, `%`, `/`, `-`, `+` without `:`) are errors there.
    */
   readonly v011?: boolean;
+  /** Quotes are ordinary characters, as Lex.SkipProcessQuotes (a COPY heredoc's body). */
+  readonly literalQuotes?: boolean;
 }
 
 /**
@@ -83,7 +85,7 @@ export interface ExpandOptions {
 export function expandWith(text: string, lookup: Lookup, options: ExpandOptions): string {
   const escape = options.escape ?? '\\';
   if (isPlainWord(text, escape)) return text;
-  const lexer = new Lexer(text, lookup, options.rawQuotes ?? false, escape, options.skipUnset ?? false, options.v011 ?? false);
+  const lexer = new Lexer(text, lookup, options.rawQuotes ?? false, escape, options.skipUnset ?? false, options.v011 ?? false, options.literalQuotes ?? false);
   return lexer.run(options.rawEscapes ?? false, null);
 }
 
@@ -136,6 +138,7 @@ class Lexer {
     private readonly escape: Escape = '\\',
     private readonly skipUnset = false,
     private readonly v011 = false,
+    private readonly literalQuotes = false,
   ) {
     // Go's text/scanner silently skips a byte-order mark at the very start.
     if (text.charCodeAt(0) === 0xfeff) this.pos = 1;
@@ -161,11 +164,11 @@ class Lexer {
         const v = this.processDollar();
         result += v;
         words?.addString(v);
-      } else if (c === "'") {
+      } else if (c === "'" && !this.literalQuotes) {
         const v = this.processSingleQuote();
         result += v;
         words?.addRaw(v);
-      } else if (c === '"') {
+      } else if (c === '"' && !this.literalQuotes) {
         const v = this.processDoubleQuote(rawEscapes);
         result += v;
         words?.addRaw(v);
