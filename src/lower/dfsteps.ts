@@ -83,10 +83,10 @@ function runHeredocSummary(program: Program, instr: Instruction): string {
   return ` (${lines[0]}${lines.length > 1 ? '...' : ''})`;
 }
 
-/** A COPY or ADD shows each heredoc source as `<<NAME`. */
+/** A COPY or ADD shows each heredoc source as `<<NAME` (`<<-NAME`), its quotes removed. */
 function copyHeredocStepText(text: string): string {
   let out = text;
-  for (const m of findHeredocs(text).reverse()) out = `${out.slice(0, m.start)}<<${m.name}${out.slice(m.end)}`;
+  for (const m of findHeredocs(text).reverse()) out = `${out.slice(0, m.start)}<<${m.chomp ? '-' : ''}${m.name}${out.slice(m.end)}`;
   return out;
 }
 
