@@ -250,13 +250,15 @@ function remoteSource(src: { at: LogicalSlice; path: string }, scope: StageScope
     if (options.checksum) fail(options.checksum.flag.slice, 'ADD --checksum applies to an http(s) URL, not to a git repository', 0, options.checksum.flag.slice.text.length);
     return { state: git(url, ref, { constraints, keepGitDir: options.keepGitDir !== undefined }), path: '/' };
   }
+  // v0.11.6 ignores --keep-git-dir on anything but a git repository (which it refuses).
+  const keepGitDir = dockerfile ? undefined : options.keepGitDir;
   if (!/^https?:\/\//i.test(src.path)) {
-    for (const f of [options.checksum?.flag, options.keepGitDir]) {
+    for (const f of [options.checksum?.flag, keepGitDir]) {
       if (f) fail(f.slice, `ADD --${f.name} applies to ${f.name === 'checksum' ? 'an http(s) URL' : 'a git repository'}, not to ${JSON.stringify(src.path)}`, 0, f.slice.text.length);
     }
     return undefined;
   }
-  if (options.keepGitDir) fail(options.keepGitDir.slice, 'ADD --keep-git-dir applies to a git repository, not to an http(s) URL', 0, options.keepGitDir.slice.text.length);
+  if (keepGitDir) fail(keepGitDir.slice, 'ADD --keep-git-dir applies to a git repository, not to an http(s) URL', 0, keepGitDir.slice.text.length);
   let url: URL;
   try {
     url = new URL(src.path);
