@@ -228,6 +228,9 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
     }
     case 'tmpfs': {
       const t = target();
+      // v0.11.6 counts a tmpfs mount (no from=) as a use of the whole build context, so the
+      // context source then follows no paths.
+      if (dockerfile) scope.comp.context();
       const sizeField = get.get('size');
       const size = sizeField ? parseSize(sizeField, str('size')!) : 0;
       return { kind: 'fs', target: t, at: value, opts: { tmpfs: { size } } };
