@@ -5,7 +5,7 @@ import { isPlainWord, type Lookup } from '../syntax/expand.js';
 import { instruction } from '../syntax/instructions.js';
 import { formatPlatform, type Platform } from '../llb/platform.js';
 import type { State } from '../llb/state.js';
-import { Compilation, NeedStage, stageRefFlags, type LowerOptions, type StageArgs, type StageConfig } from './compilation.js';
+import { Compilation, NeedStage, readArgs, stageRefFlags, type LowerOptions, type StageArgs, type StageConfig } from './compilation.js';
 import { findStage, readProgram, type Stage } from './program.js';
 import { declareArgs, declaredArgNames, lowerInstruction, scratchStart, startStage } from './instructions.js';
 import { fail } from './words.js';
@@ -34,9 +34,25 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
     const names = program.stages.flatMap((s) => (s.displayName ? [s.displayName] : []));
     throw new Diagnostic(undefined, 0, `target stage ${JSON.stringify(options.target)} not found${names.length ? `; stages are: ${names.join(', ')}` : ''}`);
   }
+  if (options.mode === 'dockerfile') checkAllFlags(comp);
   const state = lowerStages(comp, target)!;
   warnUnusedBuildArgs(comp);
   return { state, warnings: comp.warnings, config: comp.configs[target.index]!.image.image };
+}
+
+/**
+ * Dockerfile mode: every instruction's flags checked, in the stages the target does not use
+ * too, as the frontend's parser checks them before it builds anything (`CMD --x` in an unused
+ * stage fails the build).
+ */
+function checkAllFlags(comp: Compilation): void {
+  for (const stage of comp.program.stages) {
+    for (let i = 0; i < stage.size; i++) {
+      const instr = stage.at(i);
+      // Most lines have no flag: only those with `--` are split.
+      if (instr.body.some((t) => t.text.includes('--'))) readArgs(comp, instr);
+    }
+  }
 }
 
 /** Dockerfile's automatic platform ARGs; there is no daemon, so the build platform is the target. */

@@ -121,3 +121,19 @@ describe('Dockerfile mode: stage names in FROM', () => {
     assert.throws(() => build('FROM alpine AS Build\nRUN true\nFROM Build\n'), (e: unknown) => e instanceof Diagnostic && /must be lowercase/.test(e.message));
   });
 });
+
+describe('Dockerfile mode: flags are checked in every stage', () => {
+  const build = (text: string) => compile(new SourceFile('Dockerfile', text), { mode: 'dockerfile', buildArgs: new Map() });
+  // v0.11.6's parser checks every instruction's flags before it builds the target's stages:
+  // "dockerfile parse error on line 2: unknown flag: runInBand".
+  it('refuses an unknown or malformed flag in a stage the target does not use', () => {
+    for (const line of ['CMD --runInBand', 'RUN --foo=1 true', 'COPY --link=maybe a /b', 'COPY --chown=a --chown=b a /b']) {
+      assert.throws(() => build(`FROM alpine AS unused\n${line}\nFROM alpine\nRUN true\n`), (e: unknown) => e instanceof Diagnostic && e.file?.position(e.offset).line === 2, line);
+    }
+  });
+  it('leaves what the frontend checks only when it builds a stage to that stage', () => {
+    for (const line of ['EXPOSE abc', 'RUN --mount=type=foo true', 'ENV A=${V#p}']) {
+      assert.doesNotThrow(() => build(`FROM alpine AS unused\n${line}\nFROM alpine\nRUN true\n`), line);
+    }
+  });
+});
