@@ -152,6 +152,8 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
   const str = (key: string): string | undefined => {
     const f = get.get(key);
     if (!f) return undefined;
+    // The frontend takes an empty source or id (`source=$UNSET`) as none given.
+    if (f.value === '' && scope.comp.mode === 'dockerfile' && (key === 'source' || key === 'id')) return undefined;
     if (f.value === undefined || f.value === '') fail(f.at, `mount option ${key} needs a value: ${key}=...`, 0, f.at.text.length);
     return f.value;
   };
