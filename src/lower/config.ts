@@ -3,7 +3,7 @@ import { fields, quotedFields } from '../syntax/args.js';
 import { findInstruction } from '../syntax/instructions.js';
 import type { State } from '../llb/state.js';
 import { readArgs, type StageScope } from './compilation.js';
-import { expandJsonElement, expandWord } from './expansion.js';
+import { expandJsonElement, expandWord, expandWords } from './expansion.js';
 import {
   applyCmd,
   applyEntrypoint,
@@ -73,8 +73,10 @@ const entrypoint: ConfigHandler = (scope) => {
 
 const expose: ConfigHandler = (scope) => {
   const rest = required(scope, 'a port');
-  const ports = fields(rest).map((w) => {
-    const port = expandWord(w, scope.lookup);
+  // The frontend expands each word into words (dispatchExpose's ProcessWords): `$PORTS` may give
+  // several, an unset variable none.
+  const words = scope.comp.mode === 'dockerfile' ? fields(rest).flatMap((w) => expandWords(w, scope.lookup).map((port) => ({ w, port }))) : fields(rest).map((w) => ({ w, port: expandWord(w, scope.lookup) }));
+  const ports = words.map(({ w, port }) => {
     try {
       parsePortSpec(port);
     } catch (e) {

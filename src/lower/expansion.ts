@@ -1,4 +1,4 @@
-import { ExpandError, expandWith, type Lookup } from '../syntax/expand.js';
+import { ExpandError, expandWith, processWords, type Lookup } from '../syntax/expand.js';
 import { fail } from './words.js';
 import type { LogicalSlice } from '../syntax/args.js';
 
@@ -37,6 +37,11 @@ export function expandJsonElement(text: string, at: LogicalSlice, lookup: Lookup
     if (e instanceof ExpandError) fail(at, at.source.v011 ? v011Message(text, e.message) : e.message, 0, at.text.length);
     throw e;
   }
+}
+
+/** Dockerfile expansion of a slice into words (Lex.ProcessWords): one that expands to nothing is none. */
+export function expandWords(s: LogicalSlice, lookup: Lookup): string[] {
+  return withPosition(s, () => processWords(s.text, lookup, s.source.escape, s.source.v011));
 }
 
 /** Expansion that keeps quotes and escapes, for text that shlex splits afterwards. */

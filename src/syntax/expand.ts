@@ -41,9 +41,9 @@ export function processWord(text: string, lookup: Lookup, escape: Escape = '\\')
  * unicode.IsSpace), including whitespace produced by unquoted expansions.
  * As in Go, a word that ends up empty (e.g. a lone `""`) is not emitted.
  */
-export function processWords(text: string, lookup: Lookup, escape: Escape = '\\'): string[] {
+export function processWords(text: string, lookup: Lookup, escape: Escape = '\\', v011 = false): string[] {
   const words = new WordCollector();
-  new Lexer(text, lookup, false, escape).run(false, words);
+  new Lexer(text, lookup, false, escape, false, v011).run(false, words);
   return words.finish();
 }
 
