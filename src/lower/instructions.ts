@@ -123,17 +123,22 @@ const handlers: { readonly [N in InstructionName]: Handler } = {
 };
 
 /**
- * Dockerfile mode: `--exclude`, which BuildKit v0.11.6's Dockerfile frontend does not know (llbc
- * mode has it: v0.11.6's LLB does). `--checksum` and `--keep-git-dir`, which it refuses outside
- * its labs channel, are refused in copy.ts with its message.
+ * Dockerfile mode: the flags BuildKit v0.11.6's Dockerfile frontend does not know: `COPY/ADD
+ * --exclude` (llbc mode has it: v0.11.6's LLB does) and `RUN --security` (outside its labs
+ * channel). `--checksum` and `--keep-git-dir`, which it refuses outside its labs channel, are
+ * refused in copy.ts with its message.
  */
-function refuseNewerFlags(comp: Compilation, instr: Instruction): void {
-  if (comp.mode !== 'dockerfile' || (instr.name !== 'COPY' && instr.name !== 'ADD')) return;
+export function refuseNewerFlags(comp: Compilation, instr: Instruction): void {
+  if (comp.mode !== 'dockerfile') return;
+  const newer = instr.name === 'COPY' || instr.name === 'ADD' ? 'exclude' : instr.name === 'RUN' ? 'security' : undefined;
+  if (!newer) return;
   // Most lines have no such flag; reading every COPY's flags twice raised the peak memory of
   // 100,000 COPY lines by 22 MB.
-  if (!/--exclude\b/.test(comp.args(instr).text)) return;
+  if (!comp.args(instr).text.includes(`--${newer}`)) return;
   for (const f of readArgs(comp, instr).flags) {
-    if (f.name === 'exclude') fail(f.slice, `${instr.name} --exclude needs BuildKit v0.13 (Dockerfile frontend 1.7); v0.11.6 refuses it: unknown flag: exclude`, 0, f.slice.text.length);
+    if (f.name !== newer) continue;
+    const needs = newer === 'exclude' ? 'BuildKit v0.13 (Dockerfile frontend 1.7)' : 'BuildKit v0.12 (Dockerfile frontend 1.6)';
+    fail(f.slice, `${instr.name} --${newer} needs ${needs}; v0.11.6 refuses it: unknown flag: ${newer}`, 0, f.slice.text.length);
   }
 }
 

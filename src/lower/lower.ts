@@ -7,7 +7,7 @@ import { formatPlatform, type Platform } from '../llb/platform.js';
 import type { State } from '../llb/state.js';
 import { Compilation, NeedStage, readArgs, stageRefFlags, type LowerOptions, type StageArgs, type StageConfig } from './compilation.js';
 import { findStage, readProgram, type Stage } from './program.js';
-import { declareArgs, declaredArgNames, lowerInstruction, scratchStart, startStage } from './instructions.js';
+import { declareArgs, declaredArgNames, lowerInstruction, refuseNewerFlags, scratchStart, startStage } from './instructions.js';
 import { fail } from './words.js';
 import { onbuildTriggers } from './onbuild.js';
 import type { ImageConfig } from './imageconfig.js';
@@ -50,7 +50,10 @@ function checkAllFlags(comp: Compilation): void {
     for (let i = 0; i < stage.size; i++) {
       const instr = stage.at(i);
       // Most lines have no flag: only those with `--` are split.
-      if (instr.body.some((t) => t.text.includes('--'))) readArgs(comp, instr);
+      if (instr.body.some((t) => t.text.includes('--'))) {
+        readArgs(comp, instr);
+        refuseNewerFlags(comp, instr);
+      }
     }
   }
 }

@@ -16,8 +16,6 @@ export function lowerRun(scope: StageScope): State {
   const { byName, rest } = readArgs(scope.comp, scope.instr);
   if (rest.text === '') fail(rest, 'RUN requires a command');
   const dockerfile = scope.comp.mode === 'dockerfile';
-  const securityFlag = byName.get('security')?.[0];
-  if (dockerfile && securityFlag) fail(securityFlag.slice, 'RUN --security needs BuildKit v0.12 (Dockerfile frontend 1.6); v0.11.6 refuses it: unknown flag: security', 0, securityFlag.slice.text.length);
   const heredocs = heredocsOf(scope, rest);
   const heredoc = heredocs.length > 0 ? heredocRun(scope, rest, heredocs) : undefined;
   const args = heredoc ? heredoc.args : dockerfile ? dockerfileCommand(rest, scope) : commandArgs(rest, scope);

@@ -127,7 +127,7 @@ describe('Dockerfile mode: flags are checked in every stage', () => {
   // v0.11.6's parser checks every instruction's flags before it builds the target's stages:
   // "dockerfile parse error on line 2: unknown flag: runInBand".
   it('refuses an unknown or malformed flag in a stage the target does not use', () => {
-    for (const line of ['CMD --runInBand', 'RUN --foo=1 true', 'COPY --link=maybe a /b', 'COPY --chown=a --chown=b a /b']) {
+    for (const line of ['CMD --runInBand', 'RUN --foo=1 true', 'COPY --link=maybe a /b', 'COPY --chown=a --chown=b a /b', 'RUN --security=insecure true', 'COPY --exclude=*.md . /x']) {
       assert.throws(() => build(`FROM alpine AS unused\n${line}\nFROM alpine\nRUN true\n`), (e: unknown) => e instanceof Diagnostic && e.file?.position(e.offset).line === 2, line);
     }
   });
