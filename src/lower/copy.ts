@@ -90,7 +90,9 @@ function resolveDest(dest: string, workdir: string): { path: string; isDir: bool
 export function lowerCopy(scope: StageScope): State {
   const args = readCopyArgs(scope);
   const from = args.from?.value;
-  const source = from ? scope.comp.stageOrImage(from, expandWord(from, scope.lookup), scope.stage, scope.instr) : contextFor(scope, args);
+  // v0.11.6 takes --from as written (`--from=$STAGE` names an image "$STAGE", which it refuses).
+  const fromValue = from && (scope.comp.mode === 'dockerfile' ? from.text : expandWord(from, scope.lookup));
+  const source = from ? scope.comp.stageOrImage(from, fromValue!, scope.stage, scope.instr) : contextFor(scope, args);
   return copyLocal(scope, args, source);
 }
 

@@ -196,6 +196,8 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
     const from = get.get('from');
     const selector = selectorOf();
     if (!from) return { selector };
+    // v0.11.6's parser refuses a variable in from= (the stage must be named as written).
+    if (dockerfile && /\$./.test(from.at.text.slice(from.at.text.indexOf('=') + 1))) fail(from.at, "'from' doesn't support variable expansion, define alias stage instead", 0, from.at.text.length);
     return { source: scope.comp.stageOrImage(from.at, str('from')!, scope.stage, scope.instr), selector };
   };
 

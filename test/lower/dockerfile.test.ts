@@ -137,3 +137,17 @@ describe('Dockerfile mode: flags are checked in every stage', () => {
     }
   });
 });
+
+describe('Dockerfile mode: stage references are taken as written', () => {
+  const build = (text: string) => compile(new SourceFile('Dockerfile', text), { mode: 'dockerfile', buildArgs: new Map() });
+  const file = (line: string) => `ARG STAGE=build\nFROM alpine AS build\nRUN touch /out\nFROM alpine\nARG STAGE\n${line}\n`;
+  // v0.11.6 does not expand COPY --from (a variable names an image "$STAGE", no valid
+  // reference) and its parser refuses a variable in a mount's from=.
+  it('refuses a variable in COPY --from or in a mount\'s from=', () => {
+    assert.throws(() => build(file('COPY --from=$STAGE /out /out')), (e: unknown) => e instanceof Diagnostic && /"\$STAGE"/.test(e.message));
+    assert.throws(() => build(file('RUN --mount=from=$STAGE,target=/x true')), (e: unknown) => e instanceof Diagnostic && /'from' doesn't support variable expansion/.test(e.message));
+  });
+  it('takes a quoted stage name', () => {
+    assert.doesNotThrow(() => build(file('COPY --from="build" /out /out')));
+  });
+});
