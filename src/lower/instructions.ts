@@ -146,8 +146,10 @@ export function lowerInstruction(comp: Compilation, stage: Stage, instr: Instruc
   refuseNewerFlags(comp, instr);
   // Dockerfile mode's ARGs are in the state's environment, but for the SBOM switches, which
   // nothing expands either.
-  const dockerfile = comp.mode === 'dockerfile';
-  const lookup: Lookup = (name) => state.getEnv().get(name) ?? (dockerfile && nonEnvArgs.has(name) ? undefined : declared.args?.get(name));
+  const lookup: Lookup =
+    comp.mode === 'dockerfile'
+      ? (name) => state.getEnv().get(name) ?? (nonEnvArgs.has(name) ? undefined : declared.args?.get(name))
+      : (name) => state.getEnv().get(name) ?? declared.args?.get(name);
   return handlers[instr.name]({ comp, stage, instr, state, lookup, declared, config });
 }
 
