@@ -5,9 +5,10 @@ import { isPlainWord, type Lookup } from '../syntax/expand.js';
 import { instruction } from '../syntax/instructions.js';
 import { formatPlatform, type Platform } from '../llb/platform.js';
 import type { State } from '../llb/state.js';
-import { Compilation, NeedStage, readArgs, stageRefFlags, type LowerOptions, type StageArgs, type StageConfig } from './compilation.js';
+import { Compilation, NeedStage, stageRefFlags, type LowerOptions, type StageArgs, type StageConfig } from './compilation.js';
 import { findStage, readProgram, type Stage } from './program.js';
-import { declareArgs, declaredArgNames, lowerInstruction, refuseNewerFlags, scratchStart, startStage } from './instructions.js';
+import { declareArgs, declaredArgNames, lowerInstruction, scratchStart, startStage } from './instructions.js';
+import { checkAllFlags, checkUnusedStages } from './parsecheck.js';
 import { fail } from './words.js';
 import { onbuildTriggers } from './onbuild.js';
 import type { ImageConfig } from './imageconfig.js';
@@ -36,26 +37,9 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
   }
   if (options.mode === 'dockerfile') checkAllFlags(comp);
   const state = lowerStages(comp, target)!;
+  if (options.mode === 'dockerfile') checkUnusedStages(comp, program.stages.filter((s) => !comp.results[s.index]));
   warnUnusedBuildArgs(comp);
   return { state, warnings: comp.warnings, config: comp.configs[target.index]!.image.image };
-}
-
-/**
- * Dockerfile mode: every instruction's flags checked, in the stages the target does not use
- * too, as the frontend's parser checks them before it builds anything (`CMD --x` in an unused
- * stage fails the build).
- */
-function checkAllFlags(comp: Compilation): void {
-  for (const stage of comp.program.stages) {
-    for (let i = 0; i < stage.size; i++) {
-      const instr = stage.at(i);
-      // Most lines have no flag: only those with `--` are split.
-      if (instr.body.some((t) => t.text.includes('--'))) {
-        readArgs(comp, instr);
-        refuseNewerFlags(comp, instr);
-      }
-    }
-  }
 }
 
 /** Dockerfile's automatic platform ARGs; there is no daemon, so the build platform is the target. */

@@ -131,8 +131,13 @@ describe('Dockerfile mode: flags are checked in every stage', () => {
       assert.throws(() => build(`FROM alpine AS unused\n${line}\nFROM alpine\nRUN true\n`), (e: unknown) => e instanceof Diagnostic && e.file?.position(e.offset).line === 2, line);
     }
   });
+  it('refuses what the parser refuses in a stage the target does not use', () => {
+    for (const line of ['COPY a', 'ADD ["a"]', 'ENV A', 'LABEL', 'ARG', 'EXPOSE', 'STOPSIGNAL', 'ONBUILD FROM x', 'SHELL sh -c', 'HEALTHCHECK NONE x', 'HEALTHCHECK FOO', 'HEALTHCHECK --interval=abc CMD x']) {
+      assert.throws(() => build(`FROM alpine AS unused\n${line}\nFROM alpine\nRUN true\n`), (e: unknown) => e instanceof Diagnostic && e.file?.position(e.offset).line === 2, line);
+    }
+  });
   it('leaves what the frontend checks only when it builds a stage to that stage', () => {
-    for (const line of ['EXPOSE abc', 'RUN --mount=type=foo true', 'ENV A=${V#p}']) {
+    for (const line of ['EXPOSE abc', 'RUN --mount=type=foo true', 'ENV A=${V#p}', 'WORKDIR a b', 'VOLUME ""', 'CMD', 'HEALTHCHECK --retries=0 CMD y', 'MAINTAINER a b <c@d>']) {
       assert.doesNotThrow(() => build(`FROM alpine AS unused\n${line}\nFROM alpine\nRUN true\n`), line);
     }
   });
