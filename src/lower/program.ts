@@ -1,8 +1,7 @@
-import { Diagnostic, type SourceFile } from '../diagnostics.js';
+import { Diagnostic } from '../diagnostics.js';
 import type { BuildFile, Instruction } from '../syntax/cst.js';
 import { fields, LogicalText, splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
 import { instruction } from '../syntax/instructions.js';
-import type { Escape } from '../syntax/expand.js';
 import { checkFlags, fail } from './words.js';
 
 /**
@@ -20,9 +19,8 @@ export class Stage {
     private readonly all: readonly Instruction[],
     private readonly start: number,
     private readonly end: number,
-    private readonly source: SourceFile,
-    private readonly escape: Escape,
-    private readonly v011: boolean,
+    /** The file's logical lines (Program.args), which know its escape character and lexer. */
+    private readonly args: (instr: Instruction) => LogicalText,
   ) {}
 
   get from(): Instruction {
@@ -41,7 +39,7 @@ export class Stage {
 
   /** What FROM names, and its --platform. */
   fromLine(): { readonly base: LogicalSlice; readonly platformFlag?: Flag } {
-    const { words, platformFlag } = fromLine(LogicalText.of(this.source, this.from, this.escape, this.v011));
+    const { words, platformFlag } = fromLine(this.args(this.from));
     return { base: words[0], platformFlag };
   }
 }
@@ -124,7 +122,7 @@ export function readProgram(file: BuildFile, dockerfile = false): Program {
       }
       if (seen.has(name) && !dockerfile) fail(words[2], `duplicate stage name ${JSON.stringify(displayName)}`, 0, displayName.length);
     }
-    const stage = new Stage(index, name, displayName, all, start, index + 1 < starts.length ? starts[index + 1] : all.length, file.source, file.escape, dockerfile);
+    const stage = new Stage(index, name, displayName, all, start, index + 1 < starts.length ? starts[index + 1] : all.length, args);
     if (name) seen.set(name, stage);
     stages[index] = stage;
   }
