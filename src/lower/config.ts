@@ -61,13 +61,21 @@ const shell: ConfigHandler = (scope) => {
   return apply(scope, rest, (image) => applyShell(image, json));
 };
 
+/**
+ * CMD's and ENTRYPOINT's command. v0.11.6 takes one with no arguments (the shell form of an
+ * empty line: `[sh, -c, ""]`); llbc mode asks for a command.
+ */
+function command(scope: StageScope): LogicalSlice {
+  return scope.comp.mode === 'dockerfile' ? readArgs(scope.comp, scope.instr).rest : required(scope, 'a command');
+}
+
 const cmd: ConfigHandler = (scope) => {
-  const rest = required(scope, 'a command');
+  const rest = command(scope);
   return apply(scope, rest, (image) => applyCmd(image, commandLine(rest)));
 };
 
 const entrypoint: ConfigHandler = (scope) => {
-  const rest = required(scope, 'a command');
+  const rest = command(scope);
   return apply(scope, rest, (image) => applyEntrypoint(image, commandLine(rest)));
 };
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chalk } from 'chalk';
-import { compile, type CompileOptions } from '../../src/compile.js';
+import { compile, compileConfig, type CompileOptions } from '../../src/compile.js';
 import { Diagnostic, SourceFile } from '../../src/diagnostics.js';
 import { parsePlatform } from '../../src/llb/platform.js';
 import { buildGraph } from '../../src/debug/graph.js';
@@ -154,5 +154,15 @@ describe('Dockerfile mode: stage references are taken as written', () => {
   });
   it('takes a quoted stage name', () => {
     assert.doesNotThrow(() => build(file('COPY --from="build" /out /out')));
+  });
+});
+
+describe('Dockerfile mode: CMD and ENTRYPOINT without arguments', () => {
+  // v0.11.6 takes them: the shell form of an empty line.
+  it('run the shell with an empty command', () => {
+    const { json } = compileConfig(new SourceFile('Dockerfile', 'FROM alpine\nENTRYPOINT\nCMD\n'), { mode: 'dockerfile', buildArgs: new Map() });
+    const config = (JSON.parse(json) as { config: { Cmd: string[]; Entrypoint: string[] } }).config;
+    assert.deepEqual(config.Cmd, ['/bin/sh', '-c', '']);
+    assert.deepEqual(config.Entrypoint, ['/bin/sh', '-c', '']);
   });
 });
