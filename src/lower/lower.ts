@@ -9,6 +9,7 @@ import { Compilation, NeedStage, stageRefFlags, type LowerOptions, type StageArg
 import { findStage, readProgram, type Stage } from './program.js';
 import { declareArgs, declaredArgNames, lowerInstruction, scratchStart, startStage } from './instructions.js';
 import { checkAllFlags, checkUnusedStages } from './parsecheck.js';
+import { proxyArgs } from './run.js';
 import { fail } from './words.js';
 import { onbuildTriggers } from './onbuild.js';
 import type { ImageConfig } from './imageconfig.js';
@@ -210,8 +211,10 @@ function cycleError(stack: Stage[], e: NeedStage): Diagnostic {
 
 function warnUnusedBuildArgs(comp: Compilation): void {
   const declared = declaredArgNames(comp);
+  // Dockerfile mode gives the proxy build args to every RUN, declared or not.
+  const proxy = (name: string) => comp.mode === 'dockerfile' && (proxyArgs as readonly string[]).includes(name.toLowerCase());
   for (const name of comp.options.buildArgs.keys()) {
-    if (!declared.has(name)) {
+    if (!declared.has(name) && !proxy(name)) {
       comp.warnings.push(new Diagnostic(undefined, 0, `build-arg ${name} was not consumed by any ARG`, 1, 'warning'));
     }
   }

@@ -69,7 +69,8 @@ function dockerfileCommand(rest: LogicalSlice, scope: StageScope): string[] {
   return shellCommand(scope.config.image.image, { shell: rest.text });
 }
 
-const proxyArgs = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'] as const;
+/** The proxy build args (lower case; the upper-case names count too). */
+export const proxyArgs = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'] as const;
 
 /** The frontend's proxyEnvFromBuildArgs: proxy build args reach every RUN, declared or not. */
 function proxyEnv(buildArgs: ReadonlyMap<string, string>): ProxyEnv | undefined {

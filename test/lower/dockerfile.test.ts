@@ -166,3 +166,12 @@ describe('Dockerfile mode: CMD and ENTRYPOINT without arguments', () => {
     assert.deepEqual(config.Entrypoint, ['/bin/sh', '-c', '']);
   });
 });
+
+describe('Dockerfile mode: proxy build args', () => {
+  // The frontend gives them to every RUN, declared or not: not a build arg left unused.
+  it('are not warned about as unused', () => {
+    const buildArgs = new Map([['HTTP_PROXY', 'http://proxy:3128'], ['no_proxy', 'localhost'], ['UNUSED', '1']]);
+    const { warnings } = compile(new SourceFile('Dockerfile', 'FROM alpine\nRUN true\n'), { mode: 'dockerfile', buildArgs });
+    assert.deepEqual(warnings.map((w) => w.message), ['build-arg UNUSED was not consumed by any ARG']);
+  });
+});
