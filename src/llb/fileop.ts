@@ -21,7 +21,8 @@ export function parseChown(spec: string): ChownOpt {
 }
 
 function userRef(s: string): UserRef {
-  if (s === 'root') return { id: 0 };
+  // An empty name marshals as id 0 (Go's UserOpt.marshal takes the name only when it is set).
+  if (s === 'root' || s === '') return { id: 0 };
   if (/^[+-]?\d+$/.test(s)) {
     const n = Number(s);
     if (n >= -(2 ** 31) && n < 2 ** 31) return { id: n >>> 0 };

@@ -3,7 +3,7 @@ import { fields, quotedFields } from '../syntax/args.js';
 import { findInstruction } from '../syntax/instructions.js';
 import type { State } from '../llb/state.js';
 import { readArgs, type StageScope } from './compilation.js';
-import { expandWord } from './expansion.js';
+import { expandJsonElement, expandWord, expandWords } from './expansion.js';
 import {
   applyCmd,
   applyEntrypoint,
@@ -61,20 +61,30 @@ const shell: ConfigHandler = (scope) => {
   return apply(scope, rest, (image) => applyShell(image, json));
 };
 
+/**
+ * CMD's and ENTRYPOINT's command. v0.11.6 takes one with no arguments (the shell form of an
+ * empty line: `[sh, -c, ""]`); llbc mode asks for a command.
+ */
+function command(scope: StageScope): LogicalSlice {
+  return scope.comp.mode === 'dockerfile' ? readArgs(scope.comp, scope.instr).rest : required(scope, 'a command');
+}
+
 const cmd: ConfigHandler = (scope) => {
-  const rest = required(scope, 'a command');
+  const rest = command(scope);
   return apply(scope, rest, (image) => applyCmd(image, commandLine(rest)));
 };
 
 const entrypoint: ConfigHandler = (scope) => {
-  const rest = required(scope, 'a command');
+  const rest = command(scope);
   return apply(scope, rest, (image) => applyEntrypoint(image, commandLine(rest)));
 };
 
 const expose: ConfigHandler = (scope) => {
   const rest = required(scope, 'a port');
-  const ports = fields(rest).map((w) => {
-    const port = expandWord(w, scope.lookup);
+  // The frontend expands each word into words (dispatchExpose's ProcessWords): `$PORTS` may give
+  // several, an unset variable none.
+  const words = scope.comp.mode === 'dockerfile' ? fields(rest).flatMap((w) => expandWords(w, scope.lookup).map((port) => ({ w, port }))) : fields(rest).map((w) => ({ w, port: expandWord(w, scope.lookup) }));
+  const ports = words.map(({ w, port }) => {
     try {
       parsePortSpec(port);
     } catch (e) {
@@ -122,7 +132,8 @@ const label: ConfigHandler = (scope) => {
 const volume: ConfigHandler = (scope) => {
   const rest = required(scope, 'a path');
   const json = parseJsonForm(rest);
-  const paths = json ?? fields(rest).map((w) => expandWord(w, scope.lookup));
+  // Dockerfile mode expands a JSON form's strings as words too.
+  const paths = json ? (scope.comp.mode === 'dockerfile' ? json.map((p) => expandJsonElement(p, rest, scope.lookup)) : json) : fields(rest).map((w) => expandWord(w, scope.lookup));
   return apply(scope, rest, (image) => applyVolume(image, paths.map((p) => p.trim())));
 };
 

@@ -6,7 +6,7 @@ import { StepConstraints } from '../llb/constraints.js';
 import { cleanPath, isAbsPath, joinPath } from '../llb/path.js';
 import type { State } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
-import { expandWord } from './expansion.js';
+import { expandJsonElement, expandWord } from './expansion.js';
 import { readArgs, stageRefFlags, type StageScope } from './compilation.js';
 import { dockerfileJson, fail, parseBool, parseJsonForm } from './words.js';
 import { heredocCopyInfo, heredocsOf, heredocSource } from './heredoc.js';
@@ -32,9 +32,12 @@ function readCopyArgs(scope: StageScope): CopyArgs {
   const json = scope.comp.mode === 'dockerfile' ? dockerfileJson(rest.text) : parseJsonForm(rest);
   const heredocs = json ? [] : heredocsOf(scope, rest);
   const heredocAt = new Set(heredocs.map((h) => h.at.start));
-  const all = json ? json.map((path) => ({ at: rest, path })) : fields(rest).map((w) => ({ at: w, path: heredocAt.has(w.start) ? w.text : expandWord(w, scope.lookup) }));
+  const expandJson = scope.comp.mode === 'dockerfile' ? (path: string) => expandJsonElement(path, rest, scope.lookup) : (path: string) => path;
+  const all = json ? json.map((path) => ({ at: rest, path: expandJson(path) })) : fields(rest).map((w) => ({ at: w, path: heredocAt.has(w.start) ? w.text : expandWord(w, scope.lookup) }));
   if (all.length < 2) fail(rest, `${name} requires at least one source and a destination`, 0, Math.max(1, rest.text.length));
-  for (const w of all) if (w.path === '') fail(w.at, `${name} path expanded to an empty string`, 0, w.at.text.length);
+  // The frontend copies an empty source as the whole of it (`/`) and an empty destination as the
+  // working directory; llbc mode refuses both.
+  if (scope.comp.mode !== 'dockerfile') for (const w of all) if (w.path === '') fail(w.at, `${name} path expanded to an empty string`, 0, w.at.text.length);
   const last = all[all.length - 1];
   if (heredocAt.has(last.at.start)) fail(last.at, `${name} needs a destination after its heredocs`, 0, last.at.text.length);
   return {
@@ -58,6 +61,10 @@ function excludePattern(flag: Flag, scope: StageScope): string {
 function chownOf(flag: Flag | undefined, scope: StageScope): ChownOpt | undefined {
   if (!flag) return undefined;
   const spec = expandWord(flag.value!, scope.lookup);
+  // The frontend takes any owner (llb.WithUser: up to the first `:` the user, the rest the
+  // group, an empty one id 0) and none when it expands to "" (`--chown=${UID}:${GID}` with both
+  // unset is `:`).
+  if (scope.comp.mode === 'dockerfile') return spec === '' ? undefined : parseChown(spec);
   if (!/^[^:\s]+(?::[^:\s]+)?$/.test(spec)) fail(flag.value!, `invalid --chown ${JSON.stringify(spec)}: use user, user:group, uid or uid:gid`, 0, Math.max(1, flag.value!.text.length));
   return parseChown(spec);
 }
@@ -65,13 +72,15 @@ function chownOf(flag: Flag | undefined, scope: StageScope): ChownOpt | undefine
 function modeOf(flag: Flag | undefined, scope: StageScope): number | undefined {
   if (!flag) return undefined;
   const spec = expandWord(flag.value!, scope.lookup);
+  // v0.11.6 reads the mode as strconv.ParseUint(spec, 8, 32) and ignores one it cannot read.
+  if (scope.comp.mode === 'dockerfile') return /^[0-7]+$/.test(spec) && parseInt(spec, 8) < 2 ** 32 ? parseInt(spec, 8) | 0 : undefined;
   if (!/^[0-7]{1,4}$/.test(spec)) fail(flag.value!, `invalid --chmod ${JSON.stringify(spec)}: use octal digits, like 0755`, 0, Math.max(1, flag.value!.text.length));
   return parseInt(spec, 8);
 }
 
-/** A destination names a directory when it ends in `/` or is `.`; relative ones join the WORKDIR. */
+/** A destination names a directory when it ends in `/`, is `.` or is empty; relative ones join the WORKDIR. */
 function resolveDest(dest: string, workdir: string): { path: string; isDir: boolean } {
-  const isDir = dest.endsWith('/') || dest === '.';
+  const isDir = dest.endsWith('/') || dest === '.' || dest === '';
   if (isAbsPath(dest)) return { path: dest, isDir };
   const joined = joinPath(workdir || '/', dest);
   return { path: isDir && !joined.endsWith('/') ? `${joined}/` : joined, isDir };
@@ -81,7 +90,9 @@ function resolveDest(dest: string, workdir: string): { path: string; isDir: bool
 export function lowerCopy(scope: StageScope): State {
   const args = readCopyArgs(scope);
   const from = args.from?.value;
-  const source = from ? scope.comp.stageOrImage(from, expandWord(from, scope.lookup), scope.stage, scope.instr) : contextFor(scope, args);
+  // v0.11.6 takes --from as written (`--from=$STAGE` names an image "$STAGE", which it refuses).
+  const fromValue = from && (scope.comp.mode === 'dockerfile' ? from.text : expandWord(from, scope.lookup));
+  const source = from ? scope.comp.stageOrImage(from, fromValue!, scope.stage, scope.instr) : contextFor(scope, args);
   return copyLocal(scope, args, source);
 }
 
@@ -241,13 +252,15 @@ function remoteSource(src: { at: LogicalSlice; path: string }, scope: StageScope
     if (options.checksum) fail(options.checksum.flag.slice, 'ADD --checksum applies to an http(s) URL, not to a git repository', 0, options.checksum.flag.slice.text.length);
     return { state: git(url, ref, { constraints, keepGitDir: options.keepGitDir !== undefined }), path: '/' };
   }
+  // v0.11.6 ignores --keep-git-dir on anything but a git repository (which it refuses).
+  const keepGitDir = dockerfile ? undefined : options.keepGitDir;
   if (!/^https?:\/\//i.test(src.path)) {
-    for (const f of [options.checksum?.flag, options.keepGitDir]) {
+    for (const f of [options.checksum?.flag, keepGitDir]) {
       if (f) fail(f.slice, `ADD --${f.name} applies to ${f.name === 'checksum' ? 'an http(s) URL' : 'a git repository'}, not to ${JSON.stringify(src.path)}`, 0, f.slice.text.length);
     }
     return undefined;
   }
-  if (options.keepGitDir) fail(options.keepGitDir.slice, 'ADD --keep-git-dir applies to a git repository, not to an http(s) URL', 0, options.keepGitDir.slice.text.length);
+  if (keepGitDir) fail(keepGitDir.slice, 'ADD --keep-git-dir applies to a git repository, not to an http(s) URL', 0, keepGitDir.slice.text.length);
   let url: URL;
   try {
     url = new URL(src.path);

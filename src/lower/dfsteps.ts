@@ -1,5 +1,5 @@
 import type { Instruction } from '../syntax/cst.js';
-import { expandWith, ExpandError, type Lookup } from '../syntax/expand.js';
+import { expandWith, ExpandError, type ExpandOptions, type Lookup } from '../syntax/expand.js';
 import { instructionHeredocs, splitFlags } from '../syntax/args.js';
 import { findHeredocs } from '../syntax/heredoc.js';
 import type { Program } from './program.js';
@@ -50,32 +50,43 @@ export function namesCarryStage(program: Program, isStage: (ref: string) => bool
 export function stepText(program: Program, instr: Instruction, lookup: Lookup, raw: string): string {
   const escape = program.file.escape;
   const options = instr.name === 'RUN' ? { rawQuotes: true, skipUnset: true, v011: true, escape } : { v011: true, escape };
-  let text: string;
+  const heredoc = instr.body.some((t) => t.kind === 'heredoc');
+  // A RUN's heredoc summary is part of the text the frontend expands (dispatchRun appends it to
+  // customname before processCmdEnv), so `\` at the end of its first line escapes the `.` after it.
+  const named = upperKeyword(expandStepText(heredoc && instr.name === 'RUN' ? raw + runHeredocSummary(program, instr) : raw, lookup, options));
+  return heredoc && instr.name !== 'RUN' ? copyHeredocStepText(named) : named;
+}
+
+function expandStepText(raw: string, lookup: Lookup, options: ExpandOptions): string {
   try {
-    text = expandWith(raw, lookup, options);
+    return expandWith(raw, lookup, options);
   } catch (e) {
     if (!(e instanceof ExpandError)) throw e;
-    text = raw;
+    return raw;
   }
+}
+
+function upperKeyword(text: string): string {
   const space = text.indexOf(' ');
-  const named = space < 0 ? text.toUpperCase() : text.slice(0, space).toUpperCase() + text.slice(space);
-  return instr.body.some((t) => t.kind === 'heredoc') ? heredocStepText(program, instr, named) : named;
+  return space < 0 ? text.toUpperCase() : text.slice(0, space).toUpperCase() + text.slice(space);
 }
 
 /**
- * The frontend's names for heredocs: a RUN that is one heredoc shows its body's first line
- * (convert.go summarizeHeredoc), a COPY or ADD shows each heredoc source as `<<NAME`.
+ * The frontend's summary of a RUN that is one heredoc: ` (` its body's first line `)`, with
+ * `...` when there are more (convert.go summarizeHeredoc); "" for any other RUN.
  */
-function heredocStepText(program: Program, instr: Instruction, text: string): string {
-  if (instr.name === 'RUN') {
-    const line = program.args(instr);
-    const heredocs = instructionHeredocs(instr, line);
-    if (heredocs.length !== 1 || splitFlags(line.slice(0)).rest.text !== heredocs[0].at.text) return text;
-    const lines = heredocs[0].content.trim().replace(/\r\n/g, '\n').split('\n');
-    return `${text} (${lines[0]}${lines.length > 1 ? '...' : ''})`;
-  }
+function runHeredocSummary(program: Program, instr: Instruction): string {
+  const line = program.args(instr);
+  const heredocs = instructionHeredocs(instr, line);
+  if (heredocs.length !== 1 || splitFlags(line.slice(0)).rest.text !== heredocs[0].at.text) return '';
+  const lines = heredocs[0].content.trim().replace(/\r\n/g, '\n').split('\n');
+  return ` (${lines[0]}${lines.length > 1 ? '...' : ''})`;
+}
+
+/** A COPY or ADD shows each heredoc source as `<<NAME` (`<<-NAME`), its quotes removed. */
+function copyHeredocStepText(text: string): string {
   let out = text;
-  for (const m of findHeredocs(text).reverse()) out = `${out.slice(0, m.start)}<<${m.name}${out.slice(m.end)}`;
+  for (const m of findHeredocs(text).reverse()) out = `${out.slice(0, m.start)}<<${m.chomp ? '-' : ''}${m.name}${out.slice(m.end)}`;
   return out;
 }
 

@@ -3,7 +3,7 @@ import { chompHeredocContent } from '../syntax/heredoc.js';
 import { file, FileAction, type ChownOpt } from '../llb/fileop.js';
 import { State } from '../llb/state.js';
 import { commandArgs as shellCommand } from './imageconfig.js';
-import { expandWord } from './expansion.js';
+import { expandHeredocBody } from './expansion.js';
 import type { StageScope } from './compilation.js';
 
 // Heredocs as BuildKit v0.11.6's frontend lowers them (convert.go dispatchRun, dispatchCopy), in
@@ -55,7 +55,7 @@ export function heredocRun(scope: StageScope, rest: LogicalSlice, heredocs: read
 /** COPY or ADD of a heredoc: the file, made with mode 0664, to copy from, and its path there. */
 export function heredocSource(scope: StageScope, h: InstructionHeredoc): { state: State; path: string } {
   let data = bodyOf(h);
-  if (h.marker.expand) data = expandWord({ text: data, start: h.at.start, source: h.at.source }, scope.lookup);
+  if (h.marker.expand) data = expandHeredocBody({ text: data, start: h.at.start, source: h.at.source }, scope.lookup);
   return { state: inlineDocument(scope, h.marker.name, 0o664, data), path: `/${h.marker.name}` };
 }
 

@@ -105,9 +105,9 @@ export class ImageConfigError extends Error {
 /** The comment BuildKit's Dockerfile frontend puts on every history entry. */
 export const historyComment = 'buildkit.dockerfile.v0';
 
-/** system.DefaultPathEnv: the PATH a stage gets when its image sets none. */
+/** system.DefaultPathEnv as v0.11.6 has it: the PATH a stage gets when its image sets none. */
 export function defaultPathEnv(os: string): string {
-  return os === 'windows' ? '' : '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  return os === 'windows' ? 'c:\\Windows\\System32;c:\\Windows' : '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 }
 
 /** defaultShell: what shell-form commands run through when the stage has no SHELL. */

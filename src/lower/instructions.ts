@@ -6,7 +6,7 @@ import { State } from '../llb/state.js';
 import type { Platform } from '../llb/platform.js';
 import { readArgs, type Compilation, type StageArgs, type StageConfig, type StageScope } from './compilation.js';
 import type { Stage } from './program.js';
-import { expandWord } from './expansion.js';
+import { expandWord, expandWordOrEmpty } from './expansion.js';
 import { fail } from './words.js';
 import { lowerRun } from './run.js';
 import { lowerAdd, lowerCopy } from './copy.js';
@@ -77,6 +77,8 @@ function inherit(state: State, image: ImageConfig): State {
   return st;
 }
 
+const nonEnvArgs = new Set(['BUILDKIT_SBOM_SCAN_CONTEXT', 'BUILDKIT_SBOM_SCAN_STAGE']);
+
 /** Lowers one instruction of a stage body: the state after it. */
 export type Handler = (scope: StageScope) => State;
 
@@ -99,9 +101,10 @@ const handlers: { readonly [N in InstructionName]: Handler } = {
     const list = (scope.declared.argList ??= []);
     for (const [name, value] of values) list.push([name, value]);
     if (scope.comp.mode !== 'dockerfile') return scope.state;
-    // The frontend puts every ARG with a value into the environment of what follows.
+    // The frontend puts every ARG with a value into the environment of what follows, but for
+    // the SBOM scanner's switches (convert.go nonEnvArgs).
     let state = scope.state;
-    for (const [name, value] of values) if (value !== undefined) state = state.addEnv(name, value);
+    for (const [name, value] of values) if (value !== undefined && !nonEnvArgs.has(name)) state = state.addEnv(name, value);
     return state;
   },
   WORKDIR: (scope) => {
@@ -120,23 +123,33 @@ const handlers: { readonly [N in InstructionName]: Handler } = {
 };
 
 /**
- * Dockerfile mode: `--exclude`, which BuildKit v0.11.6's Dockerfile frontend does not know (llbc
- * mode has it: v0.11.6's LLB does). `--checksum` and `--keep-git-dir`, which it refuses outside
- * its labs channel, are refused in copy.ts with its message.
+ * Dockerfile mode: the flags BuildKit v0.11.6's Dockerfile frontend does not know: `COPY/ADD
+ * --exclude` (llbc mode has it: v0.11.6's LLB does) and `RUN --security` (outside its labs
+ * channel). `--checksum` and `--keep-git-dir`, which it refuses outside its labs channel, are
+ * refused in copy.ts with its message.
  */
-function refuseNewerFlags(comp: Compilation, instr: Instruction): void {
-  if (comp.mode !== 'dockerfile' || (instr.name !== 'COPY' && instr.name !== 'ADD')) return;
+export function refuseNewerFlags(comp: Compilation, instr: Instruction): void {
+  if (comp.mode !== 'dockerfile') return;
+  const newer = instr.name === 'COPY' || instr.name === 'ADD' ? 'exclude' : instr.name === 'RUN' ? 'security' : undefined;
+  if (!newer) return;
   // Most lines have no such flag; reading every COPY's flags twice raised the peak memory of
   // 100,000 COPY lines by 22 MB.
-  if (!/--exclude\b/.test(comp.args(instr).text)) return;
+  if (!comp.args(instr).text.includes(`--${newer}`)) return;
   for (const f of readArgs(comp, instr).flags) {
-    if (f.name === 'exclude') fail(f.slice, `${instr.name} --exclude needs BuildKit v0.13 (Dockerfile frontend 1.7); v0.11.6 refuses it: unknown flag: exclude`, 0, f.slice.text.length);
+    if (f.name !== newer) continue;
+    const needs = newer === 'exclude' ? 'BuildKit v0.13 (Dockerfile frontend 1.7)' : 'BuildKit v0.12 (Dockerfile frontend 1.6)';
+    fail(f.slice, `${instr.name} --${newer} needs ${needs}; v0.11.6 refuses it: unknown flag: ${newer}`, 0, f.slice.text.length);
   }
 }
 
 export function lowerInstruction(comp: Compilation, stage: Stage, instr: Instruction, state: State, declared: StageArgs, config: StageConfig): State {
   refuseNewerFlags(comp, instr);
-  const lookup: Lookup = (name) => state.getEnv().get(name) ?? declared.args?.get(name);
+  // Dockerfile mode's ARGs are in the state's environment, but for the SBOM switches, which
+  // nothing expands either.
+  const lookup: Lookup =
+    comp.mode === 'dockerfile'
+      ? (name) => state.getEnv().get(name) ?? (nonEnvArgs.has(name) ? undefined : declared.args?.get(name))
+      : (name) => state.getEnv().get(name) ?? declared.args?.get(name);
   return handlers[instr.name]({ comp, stage, instr, state, lookup, declared, config });
 }
 
@@ -176,7 +189,10 @@ export function declareArgs(
     const eq = w.text.indexOf('=');
     const name = eq < 0 ? w.text : w.text.slice(0, eq);
     if (!argName.test(name)) fail(w, `invalid ARG name ${JSON.stringify(name)}`, 0, Math.max(1, name.length));
-    const written = eq < 0 ? undefined : expandWord({ ...w, text: w.text.slice(eq + 1), start: w.start + eq + 1 }, lookup);
+    const text = { ...w, text: w.text.slice(eq + 1), start: w.start + eq + 1 };
+    // v0.11.6 ignores the error of a global ARG's default (`ARG V=${X#p}` before FROM), which
+    // leaves it empty.
+    const written = eq < 0 ? undefined : global && comp.mode === 'dockerfile' ? expandWordOrEmpty(text, lookup) : expandWord(text, lookup);
     let value: string | undefined;
     if (comp.options.buildArgs.has(name)) value = comp.options.buildArgs.get(name);
     else if (eq >= 0) value = written;

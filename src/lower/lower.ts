@@ -8,6 +8,8 @@ import type { State } from '../llb/state.js';
 import { Compilation, NeedStage, stageRefFlags, type LowerOptions, type StageArgs, type StageConfig } from './compilation.js';
 import { findStage, readProgram, type Stage } from './program.js';
 import { declareArgs, declaredArgNames, lowerInstruction, scratchStart, startStage } from './instructions.js';
+import { checkAllFlags, checkUnusedStages } from './parsecheck.js';
+import { proxyArgs } from './run.js';
 import { fail } from './words.js';
 import { onbuildTriggers } from './onbuild.js';
 import { finishedImage, withoutHistory, type ImageConfig } from './imageconfig.js';
@@ -34,8 +36,10 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
     const names = program.stages.flatMap((s) => (s.displayName ? [s.displayName] : []));
     throw new Diagnostic(undefined, 0, `target stage ${JSON.stringify(options.target)} not found${names.length ? `; stages are: ${names.join(', ')}` : ''}`);
   }
+  if (options.mode === 'dockerfile') checkAllFlags(comp);
   comp.historyRead = fromChain(comp, target);
   const state = lowerStages(comp, target)!;
+  if (options.mode === 'dockerfile') checkUnusedStages(comp, program.stages.filter((s) => !comp.results[s.index]));
   warnUnusedBuildArgs(comp);
   const image = comp.configs[target.index]!.image;
   let config: ImageConfig | undefined;
@@ -239,8 +243,10 @@ function cycleError(stack: Stage[], e: NeedStage): Diagnostic {
 
 function warnUnusedBuildArgs(comp: Compilation): void {
   const declared = declaredArgNames(comp);
+  // Dockerfile mode gives the proxy build args to every RUN, declared or not.
+  const proxy = (name: string) => comp.mode === 'dockerfile' && (proxyArgs as readonly string[]).includes(name.toLowerCase());
   for (const name of comp.options.buildArgs.keys()) {
-    if (!declared.has(name)) {
+    if (!declared.has(name) && !proxy(name)) {
       comp.warnings.push(new Diagnostic(undefined, 0, `build-arg ${name} was not consumed by any ARG`, 1, 'warning'));
     }
   }

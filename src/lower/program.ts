@@ -1,8 +1,7 @@
-import { Diagnostic, type SourceFile } from '../diagnostics.js';
+import { Diagnostic } from '../diagnostics.js';
 import type { BuildFile, Instruction } from '../syntax/cst.js';
 import { fields, LogicalText, splitFlags, type Flag, type LogicalSlice } from '../syntax/args.js';
 import { instruction } from '../syntax/instructions.js';
-import type { Escape } from '../syntax/expand.js';
 import { checkFlags, fail } from './words.js';
 
 /**
@@ -20,8 +19,8 @@ export class Stage {
     private readonly all: readonly Instruction[],
     private readonly start: number,
     private readonly end: number,
-    private readonly source: SourceFile,
-    private readonly escape: Escape,
+    /** The file's logical lines (Program.args), which know its escape character and lexer. */
+    private readonly args: (instr: Instruction) => LogicalText,
   ) {}
 
   get from(): Instruction {
@@ -40,7 +39,7 @@ export class Stage {
 
   /** What FROM names, and its --platform. */
   fromLine(): { readonly base: LogicalSlice; readonly platformFlag?: Flag } {
-    const { words, platformFlag } = fromLine(LogicalText.of(this.source, this.from, this.escape));
+    const { words, platformFlag } = fromLine(this.args(this.from));
     return { base: words[0], platformFlag };
   }
 }
@@ -73,11 +72,12 @@ const stageName = /^[a-z][a-z0-9-_.]*$/;
 
 /**
  * Splits a file into its global ARGs and its stages, checking FROM lines and stage names.
- * `reusedNames` (Dockerfile mode) lets a name be given again, as BuildKit's frontend does: a
- * FROM then means the latest stage of that name above it, anything else the last one.
+ * `dockerfile` (Dockerfile mode) lets a name be given again, as BuildKit's frontend does: a
+ * FROM then means the latest stage of that name above it, anything else the last one; and
+ * words expand as v0.11.6's lexer expands them (LogicalText.v011).
  */
-export function readProgram(file: BuildFile, reusedNames = false): Program {
-  const args = (instr: Instruction) => LogicalText.of(file.source, instr, file.escape);
+export function readProgram(file: BuildFile, dockerfile = false): Program {
+  const args = (instr: Instruction) => LogicalText.of(file.source, instr, file.escape, dockerfile);
   const globals: Instruction[] = [];
   // The instructions from the first FROM on, and where each stage starts among them; counted
   // first, so that arrays as long as the file are made once instead of grown.
@@ -120,9 +120,9 @@ export function readProgram(file: BuildFile, reusedNames = false): Program {
       if (!stageName.test(name)) {
         fail(words[2], `invalid stage name ${JSON.stringify(displayName)}: use letters, digits, "-", "_" and ".", starting with a letter`, 0, displayName.length);
       }
-      if (seen.has(name) && !reusedNames) fail(words[2], `duplicate stage name ${JSON.stringify(displayName)}`, 0, displayName.length);
+      if (seen.has(name) && !dockerfile) fail(words[2], `duplicate stage name ${JSON.stringify(displayName)}`, 0, displayName.length);
     }
-    const stage = new Stage(index, name, displayName, all, start, index + 1 < starts.length ? starts[index + 1] : all.length, file.source, file.escape);
+    const stage = new Stage(index, name, displayName, all, start, index + 1 < starts.length ? starts[index + 1] : all.length, args);
     if (name) seen.set(name, stage);
     stages[index] = stage;
   }

@@ -16,8 +16,6 @@ export function lowerRun(scope: StageScope): State {
   const { byName, rest } = readArgs(scope.comp, scope.instr);
   if (rest.text === '') fail(rest, 'RUN requires a command');
   const dockerfile = scope.comp.mode === 'dockerfile';
-  const securityFlag = byName.get('security')?.[0];
-  if (dockerfile && securityFlag) fail(securityFlag.slice, 'RUN --security needs BuildKit v0.12 (Dockerfile frontend 1.6); v0.11.6 refuses it: unknown flag: security', 0, securityFlag.slice.text.length);
   const heredocs = heredocsOf(scope, rest);
   const heredoc = heredocs.length > 0 ? heredocRun(scope, rest, heredocs) : undefined;
   const args = heredoc ? heredoc.args : dockerfile ? dockerfileCommand(rest, scope) : commandArgs(rest, scope);
@@ -73,7 +71,8 @@ function dockerfileCommand(rest: LogicalSlice, scope: StageScope): string[] {
   return shellCommand(scope.config.image.image, { shell: rest.text });
 }
 
-const proxyArgs = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'] as const;
+/** The proxy build args (lower case; the upper-case names count too). */
+export const proxyArgs = ['http_proxy', 'https_proxy', 'ftp_proxy', 'no_proxy', 'all_proxy'] as const;
 
 /** The frontend's proxyEnvFromBuildArgs: proxy build args reach every RUN, declared or not. */
 function proxyEnv(buildArgs: ReadonlyMap<string, string>): ProxyEnv | undefined {
@@ -154,6 +153,8 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
   const str = (key: string): string | undefined => {
     const f = get.get(key);
     if (!f) return undefined;
+    // The frontend takes an empty source or id (`source=$UNSET`) as none given.
+    if (f.value === '' && scope.comp.mode === 'dockerfile' && (key === 'source' || key === 'id')) return undefined;
     if (f.value === undefined || f.value === '') fail(f.at, `mount option ${key} needs a value: ${key}=...`, 0, f.at.text.length);
     return f.value;
   };
@@ -198,6 +199,8 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
     const from = get.get('from');
     const selector = selectorOf();
     if (!from) return { selector };
+    // v0.11.6's parser refuses a variable in from= (the stage must be named as written).
+    if (dockerfile && /\$./.test(from.at.text.slice(from.at.text.indexOf('=') + 1))) fail(from.at, "'from' doesn't support variable expansion, define alias stage instead", 0, from.at.text.length);
     return { source: scope.comp.stageOrImage(from.at, str('from')!, scope.stage, scope.instr), selector };
   };
 
@@ -230,6 +233,9 @@ function parseMount(flag: Flag, scope: StageScope): ParsedMount {
     }
     case 'tmpfs': {
       const t = target();
+      // v0.11.6 counts a tmpfs mount (no from=) as a use of the whole build context, so the
+      // context source then follows no paths.
+      if (dockerfile) scope.comp.context();
       const sizeField = get.get('size');
       const size = sizeField ? parseSize(sizeField, str('size')!) : 0;
       return { kind: 'fs', target: t, at: value, opts: { tmpfs: { size } } };

@@ -16,9 +16,14 @@ export class LogicalText {
     private readonly endOffset: number,
     /** The file's escape character, which word expansion uses. */
     readonly escape: Escape,
+    /**
+     * Whether word expansion follows BuildKit v0.11.6's lexer (Dockerfile mode), which knows
+     * only the `${V}`, `${V:-w}`, `${V:+w}`, `${V:?w}` and `${V?w}` forms.
+     */
+    readonly v011: boolean,
   ) {}
 
-  static of(source: SourceFile, instr: Instruction, escape: Escape = '\\'): LogicalText {
+  static of(source: SourceFile, instr: Instruction, escape: Escape = '\\', v011 = false): LogicalText {
     const parts: string[] = [];
     const segments: { at: number; offset: number }[] = [];
     let at = 0;
@@ -53,7 +58,7 @@ export class LogicalText {
     }
     if (runStart >= 0) parts.push(source.text.slice(runStart, runEnd));
     const last = body[end - 1] ?? instr.keyword;
-    return new LogicalText(source, parts.length === 1 ? parts[0] : parts.join(''), segments.slice(), last.offset + last.text.length, escape);
+    return new LogicalText(source, parts.length === 1 ? parts[0] : parts.join(''), segments.slice(), last.offset + last.text.length, escape, v011);
   }
 
   /** The source offset of character `index` of the text (the end of the text maps past the last token). */
@@ -169,6 +174,7 @@ export interface Flag {
 
 /** Leading `--name[=value]` words (Dockerfile's builder flags); the rest is the instruction's arguments. */
 export function splitFlags(s: LogicalSlice): { flags: Flag[]; rest: LogicalSlice } {
+  if (s.source.v011) return splitDockerfileFlags(s);
   const flags: Flag[] = [];
   const re = /[ \t]*([^ \t]+)/y;
   let pos = 0;
@@ -185,6 +191,60 @@ export function splitFlags(s: LogicalSlice): { flags: Flag[]; rest: LogicalSlice
     pos = re.lastIndex;
   }
   const rest = s.text.slice(pos);
+  const lead = rest.length - rest.trimStart().length;
+  return { flags, rest: { text: rest.trim(), start: s.start + pos + lead, source: s.source } };
+}
+
+/**
+ * Dockerfile mode's flags, as BuildKit's parser extracts them (extractBuilderFlags): a flag word
+ * runs on through quotes, which it removes, and a backslash escapes the next character (whatever
+ * the escape directive), so `--chown="a b"` is one flag with the value `a b`; a lone `--` ends
+ * the flags. A value's text is the word so read; its position is where it starts.
+ */
+function splitDockerfileFlags(s: LogicalSlice): { flags: Flag[]; rest: LogicalSlice } {
+  const text = s.text;
+  const n = text.length;
+  const flags: Flag[] = [];
+  const at = (from: number, t: string): LogicalSlice => ({ text: t, start: s.start + from, source: s.source });
+  let pos = 0;
+  for (;;) {
+    while (pos < n && /\s/.test(text[pos]!)) pos++;
+    if (pos >= n || !text.startsWith('--', pos)) break;
+    const wordStart = pos;
+    let word = '';
+    let eqAt = -1;
+    let eqSource = -1;
+    while (pos < n && !/\s/.test(text[pos]!)) {
+      const c = text[pos]!;
+      if (c === "'" || c === '"') {
+        // A quote runs to its match (to the end of the line if none), escapes inside it too.
+        pos++;
+        while (pos < n && text[pos] !== c) {
+          if (text[pos] === '\\' && pos + 1 < n) pos++;
+          word += text[pos++];
+        }
+        pos++;
+        continue;
+      }
+      if (c === '\\') {
+        pos++;
+        if (pos < n) word += text[pos++];
+        continue;
+      }
+      if (c === '=' && eqAt < 0) {
+        eqAt = word.length;
+        eqSource = pos;
+      }
+      word += c;
+      pos++;
+    }
+    pos = Math.min(pos, n);
+    if (word === '--') break;
+    const name = eqAt < 0 ? word.slice(2) : word.slice(2, eqAt);
+    const value = eqAt < 0 ? undefined : at(eqSource + 1, word.slice(eqAt + 1));
+    flags.push({ name, value, slice: at(wordStart, text.slice(wordStart, pos)) });
+  }
+  const rest = text.slice(pos);
   const lead = rest.length - rest.trimStart().length;
   return { flags, rest: { text: rest.trim(), start: s.start + pos + lead, source: s.source } };
 }

@@ -41,9 +41,9 @@ export function processWord(text: string, lookup: Lookup, escape: Escape = '\\')
  * unicode.IsSpace), including whitespace produced by unquoted expansions.
  * As in Go, a word that ends up empty (e.g. a lone `""`) is not emitted.
  */
-export function processWords(text: string, lookup: Lookup, escape: Escape = '\\'): string[] {
+export function processWords(text: string, lookup: Lookup, escape: Escape = '\\', v011 = false): string[] {
   const words = new WordCollector();
-  new Lexer(text, lookup, false, escape).run(false, words);
+  new Lexer(text, lookup, false, escape, false, v011).run(false, words);
   return words.finish();
 }
 
@@ -73,6 +73,8 @@ export interface ExpandOptions {
    * and `${X?w}`; the others (`#`, `%`, `/`, `-`, `+` without `:`) are errors there.
    */
   readonly v011?: boolean;
+  /** Quotes are ordinary characters, as Lex.SkipProcessQuotes (a COPY heredoc's body). */
+  readonly literalQuotes?: boolean;
 }
 
 /**
@@ -83,7 +85,7 @@ export interface ExpandOptions {
 export function expandWith(text: string, lookup: Lookup, options: ExpandOptions): string {
   const escape = options.escape ?? '\\';
   if (isPlainWord(text, escape)) return text;
-  const lexer = new Lexer(text, lookup, options.rawQuotes ?? false, escape, options.skipUnset ?? false, options.v011 ?? false);
+  const lexer = new Lexer(text, lookup, options.rawQuotes ?? false, escape, options.skipUnset ?? false, options.v011 ?? false, options.literalQuotes ?? false);
   return lexer.run(options.rawEscapes ?? false, null);
 }
 
@@ -136,6 +138,7 @@ class Lexer {
     private readonly escape: Escape = '\\',
     private readonly skipUnset = false,
     private readonly v011 = false,
+    private readonly literalQuotes = false,
   ) {
     // Go's text/scanner silently skips a byte-order mark at the very start.
     if (text.charCodeAt(0) === 0xfeff) this.pos = 1;
@@ -161,11 +164,11 @@ class Lexer {
         const v = this.processDollar();
         result += v;
         words?.addString(v);
-      } else if (c === "'") {
+      } else if (c === "'" && !this.literalQuotes) {
         const v = this.processSingleQuote();
         result += v;
         words?.addRaw(v);
-      } else if (c === '"') {
+      } else if (c === '"' && !this.literalQuotes) {
         const v = this.processDoubleQuote(rawEscapes);
         result += v;
         words?.addRaw(v);
@@ -255,8 +258,8 @@ class Lexer {
     }
     const name = this.processName();
     // Go reports "unsupported modifier" when the text ends right after the
-    // name; both are errors, ours says what is actually wrong.
-    if (this.pos >= n) throw new ExpandError("missing '}'", start);
+    // name; both are errors, ours says what is actually wrong (v0.11.6 says "missing ':'").
+    if (this.pos >= n) throw new ExpandError(this.v011 ? "missing ':' in substitution" : "missing '}'", start);
     let mod = this.nextCodePoint();
     let mods = mod;
 

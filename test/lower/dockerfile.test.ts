@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chalk } from 'chalk';
-import { compile, type CompileOptions } from '../../src/compile.js';
+import { compile, compileConfig, type CompileOptions } from '../../src/compile.js';
 import { Diagnostic, SourceFile } from '../../src/diagnostics.js';
 import { parsePlatform } from '../../src/llb/platform.js';
 import { buildGraph } from '../../src/debug/graph.js';
@@ -119,5 +119,59 @@ describe('Dockerfile mode: stage names in FROM', () => {
   it('FROM matches the lower-cased stage name exactly, as v0.11.6 does (COPY --from and AS are case-insensitive)', () => {
     assert.doesNotThrow(() => build('FROM alpine AS Build\nRUN true\nFROM build\nCOPY --from=BUILD /a /a\n'));
     assert.throws(() => build('FROM alpine AS Build\nRUN true\nFROM Build\n'), (e: unknown) => e instanceof Diagnostic && /must be lowercase/.test(e.message));
+  });
+});
+
+describe('Dockerfile mode: flags are checked in every stage', () => {
+  const build = (text: string) => compile(new SourceFile('Dockerfile', text), { mode: 'dockerfile', buildArgs: new Map() });
+  // v0.11.6's parser checks every instruction's flags before it builds the target's stages:
+  // "dockerfile parse error on line 2: unknown flag: runInBand".
+  it('refuses an unknown or malformed flag in a stage the target does not use', () => {
+    for (const line of ['CMD --runInBand', 'RUN --foo=1 true', 'COPY --link=maybe a /b', 'COPY --chown=a --chown=b a /b', 'RUN --security=insecure true', 'COPY --exclude=*.md . /x']) {
+      assert.throws(() => build(`FROM alpine AS unused\n${line}\nFROM alpine\nRUN true\n`), (e: unknown) => e instanceof Diagnostic && e.file?.position(e.offset).line === 2, line);
+    }
+  });
+  it('refuses what the parser refuses in a stage the target does not use', () => {
+    for (const line of ['COPY a', 'ADD ["a"]', 'ENV A', 'LABEL', 'ARG', 'EXPOSE', 'STOPSIGNAL', 'ONBUILD FROM x', 'SHELL sh -c', 'HEALTHCHECK NONE x', 'HEALTHCHECK FOO', 'HEALTHCHECK --interval=abc CMD x']) {
+      assert.throws(() => build(`FROM alpine AS unused\n${line}\nFROM alpine\nRUN true\n`), (e: unknown) => e instanceof Diagnostic && e.file?.position(e.offset).line === 2, line);
+    }
+  });
+  it('leaves what the frontend checks only when it builds a stage to that stage', () => {
+    for (const line of ['EXPOSE abc', 'RUN --mount=type=foo true', 'ENV A=${V#p}', 'WORKDIR a b', 'VOLUME ""', 'CMD', 'HEALTHCHECK --retries=0 CMD y', 'MAINTAINER a b <c@d>']) {
+      assert.doesNotThrow(() => build(`FROM alpine AS unused\n${line}\nFROM alpine\nRUN true\n`), line);
+    }
+  });
+});
+
+describe('Dockerfile mode: stage references are taken as written', () => {
+  const build = (text: string) => compile(new SourceFile('Dockerfile', text), { mode: 'dockerfile', buildArgs: new Map() });
+  const file = (line: string) => `ARG STAGE=build\nFROM alpine AS build\nRUN touch /out\nFROM alpine\nARG STAGE\n${line}\n`;
+  // v0.11.6 does not expand COPY --from (a variable names an image "$STAGE", no valid
+  // reference) and its parser refuses a variable in a mount's from=.
+  it('refuses a variable in COPY --from or in a mount\'s from=', () => {
+    assert.throws(() => build(file('COPY --from=$STAGE /out /out')), (e: unknown) => e instanceof Diagnostic && /"\$STAGE"/.test(e.message));
+    assert.throws(() => build(file('RUN --mount=from=$STAGE,target=/x true')), (e: unknown) => e instanceof Diagnostic && /'from' doesn't support variable expansion/.test(e.message));
+  });
+  it('takes a quoted stage name', () => {
+    assert.doesNotThrow(() => build(file('COPY --from="build" /out /out')));
+  });
+});
+
+describe('Dockerfile mode: CMD and ENTRYPOINT without arguments', () => {
+  // v0.11.6 takes them: the shell form of an empty line.
+  it('run the shell with an empty command', () => {
+    const { json } = compileConfig(new SourceFile('Dockerfile', 'FROM alpine\nENTRYPOINT\nCMD\n'), { mode: 'dockerfile', buildArgs: new Map() });
+    const config = (JSON.parse(json) as { config: { Cmd: string[]; Entrypoint: string[] } }).config;
+    assert.deepEqual(config.Cmd, ['/bin/sh', '-c', '']);
+    assert.deepEqual(config.Entrypoint, ['/bin/sh', '-c', '']);
+  });
+});
+
+describe('Dockerfile mode: proxy build args', () => {
+  // The frontend gives them to every RUN, declared or not: not a build arg left unused.
+  it('are not warned about as unused', () => {
+    const buildArgs = new Map([['HTTP_PROXY', 'http://proxy:3128'], ['no_proxy', 'localhost'], ['UNUSED', '1']]);
+    const { warnings } = compile(new SourceFile('Dockerfile', 'FROM alpine\nRUN true\n'), { mode: 'dockerfile', buildArgs });
+    assert.deepEqual(warnings.map((w) => w.message), ['build-arg UNUSED was not consumed by any ARG']);
   });
 });
