@@ -177,12 +177,19 @@ const healthcheck: ConfigHandler = (scope) => {
 /** Instructions Dockerfile refuses as an ONBUILD trigger. */
 const notTriggers = new Set(['ONBUILD', 'FROM', 'MAINTAINER']);
 
+/** Refuses an ONBUILD line whose trigger (the first word of `rest`) Dockerfile does not allow. */
+export function refuseForbiddenTrigger(rest: LogicalSlice): void {
+  const keyword = /^\S+/.exec(rest.text)![0];
+  const upper = keyword.toUpperCase();
+  if (notTriggers.has(upper)) fail(rest, `${upper} isn't allowed as an ONBUILD trigger`, 0, keyword.length);
+}
+
 const onbuild: ConfigHandler = (scope) => {
   const rest = required(scope, 'an instruction');
   const keyword = /^\S+/.exec(rest.text)![0];
   const upper = keyword.toUpperCase();
   if (!findInstruction(upper)) fail(rest, `unknown instruction ${JSON.stringify(keyword)} for ONBUILD`, 0, keyword.length);
-  if (notTriggers.has(upper)) fail(rest, `${upper} isn't allowed as an ONBUILD trigger`, 0, keyword.length);
+  refuseForbiddenTrigger(rest);
   return apply(scope, rest, (image) => applyOnbuild(image, rest.text));
 };
 

@@ -2,6 +2,7 @@ import type { Instruction } from '../syntax/cst.js';
 import { fields, quotedFields, type LogicalSlice } from '../syntax/args.js';
 import { readArgs, type Compilation } from './compilation.js';
 import { refuseNewerFlags } from './instructions.js';
+import { refuseForbiddenTrigger } from './config.js';
 import { dockerfileJson, fail } from './words.js';
 import type { Stage } from './program.js';
 
@@ -31,7 +32,6 @@ export function checkAllFlags(comp: Compilation): void {
   }
 }
 
-const onbuildForbidden = new Set(['ONBUILD', 'FROM', 'MAINTAINER']);
 const goDuration = /^(?:0|(?:(?:\d+\.?\d*|\.\d+)(?:ns|us|µs|ms|s|m|h))+)$/;
 
 function parseCheck(comp: Compilation, instr: Instruction): void {
@@ -58,10 +58,7 @@ function parseCheck(comp: Compilation, instr: Instruction): void {
     case 'STOPSIGNAL':
     case 'ONBUILD':
       if (empty) fail(rest, `${name} requires ${name === 'ARG' || name === 'EXPOSE' || name === 'ONBUILD' ? 'at least' : 'exactly'} one argument`);
-      if (name === 'ONBUILD') {
-        const trigger = /^\S+/.exec(rest.text)![0].toUpperCase();
-        if (onbuildForbidden.has(trigger)) fail(rest, `${trigger} isn't allowed as an ONBUILD trigger`, 0, trigger.length);
-      }
+      if (name === 'ONBUILD') refuseForbiddenTrigger(rest);
       return;
     case 'SHELL': {
       const json = dockerfileJson(rest.text);
