@@ -38,7 +38,7 @@ export interface CompiledTarget extends Compiled {
  */
 export function compileConfig(source: SourceFile, options: CompileOptions = {}): { json: string; warnings: readonly Diagnostic[] } {
   rejectBinary(source);
-  const { config, warnings } = lowerSource(source, options.platform ?? defaultPlatform, options);
+  const { config, warnings } = lowerSource(source, options.platform ?? defaultPlatform, options, true);
   return { json: imageConfigJSON(config), warnings };
 }
 
@@ -48,10 +48,20 @@ export function compileConfig(source: SourceFile, options: CompileOptions = {}):
  * marshalled as the pieces are read, and each op's bytes written as soon as it is made, so
  * that a large Definition is never in memory whole.
  */
-export function compileInPieces(source: SourceFile, options: CompileOptions = {}): { pieces: Iterable<Uint8Array> } & Omit<CompiledTarget, 'bytes'> {
+export function compileInPieces(source: SourceFile, options: CompileOptions = {}): { pieces: Iterable<Uint8Array>; warnings: readonly Diagnostic[] } {
+  const { pieces, warnings } = piecesOf(source, options, false);
+  return { pieces, warnings };
+}
+
+/** compileInPieces, for a frontend: with the target's image configuration, history included. */
+export function compileTargetInPieces(source: SourceFile, options: CompileOptions = {}): { pieces: Iterable<Uint8Array> } & Omit<CompiledTarget, 'bytes'> {
+  return piecesOf(source, options, true);
+}
+
+function piecesOf(source: SourceFile, options: CompileOptions, imageConfig: boolean): { pieces: Iterable<Uint8Array> } & Omit<CompiledTarget, 'bytes'> {
   rejectBinary(source);
   const platform = options.platform ?? defaultPlatform;
-  const lowered = lowerSource(source, platform, options);
+  const lowered = lowerSource(source, platform, options, imageConfig);
   return {
     pieces: heldBack(definitionPieces(lowered.state, platform, sourceInfos(source, options))),
     warnings: lowered.warnings,
@@ -96,7 +106,7 @@ function sourceInfos(source: SourceFile, options: CompileOptions): SourceInfo[] 
 
 // A function of its own, so that the syntax tree is garbage once lowering is done: for a
 // 100,000-instruction file it weighs more than the output.
-function lowerSource(source: SourceFile, platform: Platform, options: CompileOptions): Lowered {
+function lowerSource(source: SourceFile, platform: Platform, options: CompileOptions, imageConfig = false): Lowered {
   const file = parse(source);
   return lower(file, {
     mode: options.mode ?? fileMode(file),
@@ -108,5 +118,6 @@ function lowerSource(source: SourceFile, platform: Platform, options: CompileOpt
     debugInfo: options.debugInfo,
     contextSource: options.contextSource,
     baseImage: options.baseImage,
+    imageConfig,
   });
 }

@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import { compileInPieces, definitionPieces, type CompileOptions, type CompiledTarget } from '../compile.js';
+import { compileTargetInPieces, definitionPieces, type CompileOptions, type CompiledTarget } from '../compile.js';
 import { decodeSource, Diagnostic, renderDiagnostic, type SourceFile } from '../diagnostics.js';
 import { formatPlatform, type Platform } from '../llb/platform.js';
 import { local } from '../llb/source.js';
@@ -94,7 +94,7 @@ async function compileResolved(source: SourceFile, options: CompileOptions, reso
   for (;;) {
     const missing: { ref: string; platform: Platform }[] = [];
     const baseImage = (ref: string, platform: Platform) => resolver.known(ref, platform) ?? void missing.push({ ref, platform });
-    const { pieces, warnings, config } = compileInPieces(source, { ...options, baseImage });
+    const { pieces, warnings, config } = compileTargetInPieces(source, { ...options, baseImage });
     if (missing.length === 0) return { bytes: Buffer.concat([...pieces]), warnings, config };
     await Promise.all(missing.map((m) => resolver.resolve(m.ref, m.platform)));
   }

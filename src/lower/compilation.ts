@@ -46,6 +46,11 @@ export interface LowerOptions {
   readonly baseImage?: (ref: string, platform: Platform) => BaseImage | undefined;
   /** llbc's language (the default) or Dockerfile, lowered as BuildKit's Dockerfile frontend does. */
   readonly mode?: BuildMode;
+  /**
+   * The caller reads Lowered.config (`llbc config`, a frontend): the image history is recorded.
+   * Without it none is: `llbc build` does not read it, and it cost memory and time in both modes.
+   */
+  readonly imageConfig?: boolean;
 }
 
 /** A base image as the stages that start from it see it: what the resolver gave, and the image configuration they start from. */
@@ -55,6 +60,8 @@ export interface ImageBase {
   readonly config?: ImageConfig;
   /** The configuration a stage starts from (baseImage: PATH ensured, the platform set). */
   readonly img: ImageConfig;
+  /** The start of every stage from it that records no history (see startStage), shared. */
+  readonly quietStart: StageImage;
 }
 
 /** What a stage inherits from the image it starts from. */
@@ -88,8 +95,8 @@ export class Compilation {
   /** Each finished stage's image configuration, by stage index (FROM <stage> starts from it). */
   readonly configs: (StageConfig | undefined)[];
   /**
-   * The stages whose image history can be read (set by lower(): the target and the stages it
-   * is built FROM); undefined: every stage's. The others record none.
+   * The stages whose image history is recorded (set by lower() when the caller reads the image
+   * configuration: the target and the stages it is built FROM); the others record none.
    */
   historyRead?: ReadonlySet<Stage>;
   private readonly bases: (StageBase | undefined)[];
@@ -115,6 +122,8 @@ export class Compilation {
   private readonly imageBases = new Map<string, ImageBase>();
   /** Each image source's spec, by reference and platform (see image()). */
   private readonly imageSpecs = new Map<string, SourceSpec>();
+  /** The bases of FROM lines that name an image, by reference and platform (see imageStageBase). */
+  private readonly imageStageBases = new Map<string, StageBase>();
   private lastStep?: { readonly instr: Instruction; readonly constraints: StepConstraints | undefined };
 
   constructor(
@@ -240,6 +249,17 @@ export class Compilation {
       return this.image(normalized, { constraints: named, platform: self === undefined ? undefined : this.stagePlatform(self) });
     }
     return this.image(normalized, { constraints: this.opConstraints(self, instr) });
+  }
+
+  /**
+   * A FROM line's image, one object per reference and platform: 100,000 stages FROM one image
+   * each kept their own, and their own copy of the reference, 14 MB.
+   */
+  imageStageBase(ref: string, platform: Platform | undefined): StageBase {
+    const key = platform ? imageKey(ref, platform) : ref;
+    let found = this.imageStageBases.get(key);
+    if (!found) this.imageStageBases.set(key, (found = { kind: 'image', ref, platform }));
+    return found;
   }
 
   /** What the stage's FROM names; resolved once. */
@@ -415,7 +435,7 @@ function resolveStageBase(comp: Compilation, stage: Stage): StageBase {
   // image (and fails, as an image name must be lower-case).
   const earlier = comp.mode === 'dockerfile' && base !== base.toLowerCase() ? undefined : findStage(comp.program, base, stage.index);
   if (earlier && !/^\d+$/.test(base)) return { kind: 'stage', stage: earlier };
-  return { kind: 'image', ref: normalizeImage(from.base, base), platform };
+  return comp.imageStageBase(normalizeImage(from.base, base), platform);
 }
 
 function platformOf(value: LogicalSlice, lookup: Lookup): Platform {

@@ -74,7 +74,7 @@ export interface StageImage {
   /** The image's Env list when it is this stage's own, to extend in place (see owned). */
   readonly own?: OwnEnv;
   readonly log?: HistoryLog;
-  /** Nothing reads this stage's history: none is recorded (see withoutHistory). */
+  /** Nothing reads this stage's history: none is recorded (see startStage). */
   readonly noHistory?: boolean;
 }
 
@@ -141,16 +141,15 @@ export function baseImage(resolved: ImageConfig | undefined, platform: ImagePlat
   return ensurePath(withPlatform(image, platform), platform.os);
 }
 
-/** A stage that starts from `base`: an image from baseImage/emptyImage, or another stage's. */
-export function startStage(base: ImageConfig | StageImage): StageImage {
+/**
+ * A stage that starts from `base`: an image from baseImage/emptyImage, or another stage's;
+ * recording its history, or none when nobody reads it (`history` false).
+ */
+export function startStage(base: ImageConfig | StageImage, history = true): StageImage {
   // Shared with the base until the stage first changes its Env (see owned): a copy for each of
   // 100,000 stages raised their peak heap by 64 MB.
-  return 'cmdSet' in base ? changed(base, { cmdSet: false, own: undefined }) : changed({ image: base, cmdSet: false }, {});
-}
-
-/** The stage, recording no history from here on: for a stage whose image nobody reads. */
-export function withoutHistory(stage: StageImage): StageImage {
-  return changed(stage, { log: undefined, noHistory: true });
+  const quiet = history ? {} : { log: undefined, noHistory: true };
+  return 'cmdSet' in base ? changed(base, { cmdSet: false, own: undefined, ...quiet }) : changed({ image: base, cmdSet: false }, quiet);
 }
 
 /** The stage's image with its whole history. */

@@ -19,10 +19,11 @@ import { applyArg, applyEnv, applyUser, applyWorkdir, baseImage, emptyImage, sta
 export function startStage(comp: Compilation, stage: Stage): { state: State; config: StageConfig } {
   const base = comp.base(stage);
   const dockerfile = comp.mode === 'dockerfile';
+  const history = comp.historyRead?.has(stage) === true;
   switch (base.kind) {
     case 'scratch': {
       const platform = base.platform ?? comp.options.platform;
-      const start = scratchStart(platform);
+      const start = scratchStart(platform, history);
       // Dockerfile mode: the exec env starts from emptyImage's (the default PATH).
       if (dockerfile) return { ...start, state: inherit(start.state.platform(platform), start.config.image.image) };
       return base.platform ? { ...start, state: start.state.platform(base.platform) } : start;
@@ -34,31 +35,33 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
       const parent = comp.configs[base.stage.index]!;
       // Dockerfile mode: the frontend starts the stage from its base's state and then applies the
       // base's image configuration again (Env added anew, so those keys move to the end).
-      if (!dockerfile) return { state, config: { image: startImage(parent.image), shellSet: parent.shellSet } };
+      if (!dockerfile) return { state, config: { image: startImage(parent.image, history), shellSet: parent.shellSet } };
       // The stage runs its base's ONBUILD triggers (lowerStages) and keeps none of them.
-      const image = takeOnbuildTriggers(startImage(parent.image)).stage;
+      const image = takeOnbuildTriggers(startImage(parent.image, history)).stage;
       return { state: inherit(state, parent.image.image), config: { image, shellSet: parent.shellSet } };
     }
     case 'image': {
       const platform = base.platform ?? comp.options.platform;
       // Once per image and platform: a stage each of 100,000 made its own copy of the same configuration.
-      const { config, img } = comp.imageBase(base.ref, platform, () => {
+      const { config, img, quietStart } = comp.imageBase(base.ref, platform, () => {
         const resolved = comp.options.baseImage?.(base.ref, platform);
         const config = resolved?.image;
         // Offline no configuration is known: BuildKit's reference resolves every image to an empty one.
-        return { resolved, config, img: baseImage(config, platform) };
+        const img = baseImage(config, platform);
+        return { resolved, config, img, quietStart: startImage(img, false) };
       });
+      const image = history ? startImage(img) : quietStart;
       const st = comp.image(comp.pinnedImage(stage, base.ref, platform) ?? base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
       // Dockerfile mode: the state starts from the image's configuration, PATH ensured, as the frontend's.
-      if (dockerfile) return { state: inherit(st.platform(comp.stagePlatform(stage)), img), config: { image: startImage(img), shellSet: false } };
-      return { state: config ? inherit(st, config) : st, config: { image: startImage(img), shellSet: false } };
+      if (dockerfile) return { state: inherit(st.platform(comp.stagePlatform(stage)), img), config: { image, shellSet: false } };
+      return { state: config ? inherit(st, config) : st, config: { image, shellSet: false } };
     }
   }
 }
 
 /** `FROM scratch`, at a platform: no op, and Dockerfile's emptyImage. */
-export function scratchStart(platform: Platform): { state: State; config: StageConfig } {
-  return { state: State.scratch(), config: { image: startImage(emptyImage(platform)), shellSet: false } };
+export function scratchStart(platform: Platform, history: boolean): { state: State; config: StageConfig } {
+  return { state: State.scratch(), config: { image: startImage(emptyImage(platform), history), shellSet: false } };
 }
 
 /**

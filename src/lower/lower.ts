@@ -12,7 +12,7 @@ import { checkAllFlags, checkUnusedStages } from './parsecheck.js';
 import { proxyArgs } from './run.js';
 import { fail } from './words.js';
 import { onbuildTriggers } from './onbuild.js';
-import { finishedImage, withoutHistory, type ImageConfig } from './imageconfig.js';
+import { finishedImage, type ImageConfig, type StageImage } from './imageconfig.js';
 
 export interface Lowered {
   readonly state: State;
@@ -20,7 +20,8 @@ export interface Lowered {
   /**
    * The target stage's OCI image configuration (imageConfigJSON prints it as BuildKit's frontend
    * returns `containerimage.config`). Offline the base images' parts are unknown: empty, as in
-   * BuildKit's reference; with LowerOptions.baseImage, what that resolved.
+   * BuildKit's reference; with LowerOptions.baseImage, what that resolved. Only with
+   * LowerOptions.imageConfig: without it, reading it is an internal error.
    */
   readonly config: ImageConfig;
 }
@@ -37,17 +38,25 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
     throw new Diagnostic(undefined, 0, `target stage ${JSON.stringify(options.target)} not found${names.length ? `; stages are: ${names.join(', ')}` : ''}`);
   }
   if (options.mode === 'dockerfile') checkAllFlags(comp);
-  comp.historyRead = fromChain(comp, target);
+  comp.historyRead = options.imageConfig ? fromChain(comp, target) : new Set();
   const state = lowerStages(comp, target)!;
   if (options.mode === 'dockerfile') checkUnusedStages(comp, program.stages.filter((s) => !comp.results[s.index]));
   warnUnusedBuildArgs(comp);
-  const image = comp.configs[target.index]!.image;
+  return lowered(state, comp.warnings, options.imageConfig ? comp.configs[target.index]!.image : undefined);
+}
+
+/**
+ * The result, its image configuration made when read. Apart from lower() so that the getter
+ * holds only the image: a closure in lower() would hold its scope, the whole compilation,
+ * while the graph is marshalled (57 MB of 100,000 stages).
+ */
+function lowered(state: State, warnings: readonly Diagnostic[], image: StageImage | undefined): Lowered {
   let config: ImageConfig | undefined;
-  // Made when read: `llbc build` does not read it.
   return {
     state,
-    warnings: comp.warnings,
+    warnings,
     get config() {
+      if (!image) throw new Error('the image configuration was not recorded: lower with imageConfig');
       return (config ??= finishedImage(image));
     },
   };
@@ -171,7 +180,7 @@ export function lowerStages(comp: Compilation, target: Stage, hooks: StageHooks 
       hooks.failed(cycle);
       // Go on without the instruction that closed the cycle.
       if (cursor.next < 0) {
-        ({ state: cursor.state, config: cursor.config } = scratchStart(comp.options.platform));
+        ({ state: cursor.state, config: cursor.config } = scratchStart(comp.options.platform, false));
         cursor.triggers = [];
       }
       cursor.next++;
@@ -193,13 +202,11 @@ function stagesFirst(comp: Compilation, stage: Stage): Stage[] {
 /** The state and configuration a stage starts from; from scratch when its FROM fails and hooks.failed goes on. */
 function startOrScratch(comp: Compilation, stage: Stage, hooks: StageHooks): { state: State; config: StageConfig } {
   try {
-    const start = startStage(comp, stage);
-    if (comp.historyRead?.has(stage) === false) start.config.image = withoutHistory(start.config.image);
-    return start;
+    return startStage(comp, stage);
   } catch (e) {
     if (e instanceof NeedStage || !hooks.failed) throw e;
     hooks.failed(e);
-    return scratchStart(comp.options.platform);
+    return scratchStart(comp.options.platform, false);
   }
 }
 

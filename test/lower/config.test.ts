@@ -12,7 +12,7 @@ const platform = { os: 'linux', architecture: 'amd64' };
 
 /** The target stage's image configuration, as `llbc config` prints it. */
 function config(text: string, target?: string): Record<string, unknown> {
-  const lowered = lower(parse(new SourceFile('Dockerfile', text)), { buildArgs: new Map(), platform, copyImage: 'alpine', target });
+  const lowered = lower(parse(new SourceFile('Dockerfile', text)), { buildArgs: new Map(), platform, copyImage: 'alpine', target, imageConfig: true });
   return JSON.parse(imageConfigJSON(lowered.config)) as Record<string, unknown>;
 }
 
@@ -83,7 +83,7 @@ test('a stage FROM another starts from its configuration; FROM scratch from the 
 
 /** The history's created_by lines and whether each made a layer, of a file compiled in Dockerfile mode. */
 function history(text: string, buildArgs: Record<string, string> = {}): string[] {
-  const lowered = lower(parse(new SourceFile('Dockerfile', text)), { buildArgs: new Map(Object.entries(buildArgs)), platform, copyImage: 'alpine', mode: 'dockerfile' });
+  const lowered = lower(parse(new SourceFile('Dockerfile', text)), { buildArgs: new Map(Object.entries(buildArgs)), platform, copyImage: 'alpine', mode: 'dockerfile', imageConfig: true });
   const c = JSON.parse(imageConfigJSON(lowered.config)) as { history: { created_by: string; comment: string; empty_layer?: boolean }[] };
   for (const h of c.history) assert.equal(h.comment, 'buildkit.dockerfile.v0');
   return c.history.map((h) => `${h.empty_layer ? '-' : '+'} ${h.created_by}`);
@@ -130,7 +130,7 @@ test('history: a stage FROM another continues its history; its ONBUILD triggers 
 test('history: the target\'s chain of FROM stages, whichever stage is the target; a stage copied from adds none', () => {
   const text = ['FROM alpine AS a', 'RUN one', 'FROM a AS b', 'RUN two', 'FROM alpine', 'COPY --from=b /x /y', ''].join('\n');
   const createdBy = (target?: string) => {
-    const lowered = lower(parse(new SourceFile('Dockerfile', text)), { buildArgs: new Map(), platform, copyImage: 'alpine', mode: 'dockerfile', target });
+    const lowered = lower(parse(new SourceFile('Dockerfile', text)), { buildArgs: new Map(), platform, copyImage: 'alpine', mode: 'dockerfile', target, imageConfig: true });
     return (JSON.parse(imageConfigJSON(lowered.config)) as { history: { created_by: string }[] }).history.map((h) => h.created_by);
   };
   assert.deepEqual(createdBy('b'), ['RUN /bin/sh -c one # buildkit', 'RUN /bin/sh -c two # buildkit']);
