@@ -95,10 +95,11 @@ export class Compilation {
   /** Each finished stage's image configuration, by stage index (FROM <stage> starts from it). */
   readonly configs: (StageConfig | undefined)[];
   /**
-   * The stages whose image history is recorded (set by lower() when the caller reads the image
-   * configuration: the target and the stages it is built FROM); the others record none.
+   * The stages whose image configuration the caller reads (set by lower() with
+   * LowerOptions.imageConfig: the target and the stages it is built FROM). Only these record
+   * history, and in llbc mode, where nothing else reads a stage's Env, only these keep one.
    */
-  historyRead?: ReadonlySet<Stage>;
+  imageRead?: ReadonlySet<Stage>;
   private readonly bases: (StageBase | undefined)[];
   readonly globals = new Map<string, string | undefined>();
   readonly copyMode: CopyMode;

@@ -105,7 +105,7 @@ function contextFor(scope: StageScope, args: CopyArgs): State | undefined {
 
 /** The history entry of a COPY or ADD: its sources and destination as expanded (convert.go dispatchCopy). */
 function copyHistory(scope: StageScope, args: CopyArgs): void {
-  scope.config.image = addLayerHistory(scope.config.image, [scope.instr.name, ...args.sources.map((s) => s.path), args.dest].join(' '));
+  scope.config.image = addLayerHistory(scope.config.image, () => [scope.instr.name, ...args.sources.map((s) => s.path), args.dest].join(' '));
 }
 
 /** `source` is undefined only when every source is a heredoc. */

@@ -87,13 +87,16 @@ interface OwnEnv {
 /**
  * History entries, newest first, each shared by every later state of the stage and by the
  * stages built on it: a list copied per stage or per entry cost 80 MB over 100,000 stages.
- * `createdBy` may be made only when read (see addLayerHistory).
+ * `createdBy` may be made only when read (see commit).
  */
 interface HistoryLog {
   readonly prev: HistoryLog | undefined;
-  readonly createdBy: string | (() => string);
+  readonly createdBy: CreatedBy;
   readonly layer: boolean;
 }
+
+/** A history entry's text, or how to make it when it is read. */
+export type CreatedBy = string | (() => string);
 
 /** A command as CMD, ENTRYPOINT or RUN writes it: JSON form, or shell form to run through SHELL. */
 export type CommandLine = { readonly json: readonly string[] } | { readonly shell: string };
@@ -255,24 +258,24 @@ export function applyEnv(shared: StageImage, pairs: readonly (readonly [string, 
     if (i === undefined) index.set(k, list.push(`${key}=${value}`) - 1);
     else list[i] = `${key}=${value}`;
   }
-  return commit(stage, `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  return commit(stage, () => `ENV ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`);
 }
 
 /** ARG changes no configuration, only the history. `value` undefined for `ARG NAME`. */
 export function applyArg(stage: StageImage, args: readonly (readonly [string, string | undefined])[]): StageImage {
-  return commit(stage, `ARG ${args.map(([k, v]) => (v === undefined ? k : `${k}=${v}`)).join(' ')}`);
+  return commit(stage, () => `ARG ${args.map(([k, v]) => (v === undefined ? k : `${k}=${v}`)).join(' ')}`);
 }
 
 export function applyLabel(stage: StageImage, pairs: readonly (readonly [string, string])[]): StageImage {
   const labels: Record<string, string> = { ...(stage.image.config.Labels ?? {}) };
   for (const [key, value] of pairs) labels[key] = value;
   // The history shows each pair as instructions.KeyValuePair.String(): key=value, unquoted.
-  return commit(update(stage, { Labels: labels }), `LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  return commit(update(stage, { Labels: labels }), () => `LABEL ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`);
 }
 
 /** MAINTAINER sets the image's author, not a label. */
 export function applyMaintainer(stage: StageImage, maintainer: string): StageImage {
-  return commit(changed(stage, { image: { ...stage.image, author: maintainer } }), `MAINTAINER ${maintainer}`);
+  return commit(changed(stage, { image: { ...stage.image, author: maintainer } }), () => `MAINTAINER ${maintainer}`);
 }
 
 /** EXPOSE with its words already expanded: each becomes `port/proto`, a range one entry a port. */
@@ -286,7 +289,7 @@ export function applyExpose(stage: StageImage, ports: readonly string[]): StageI
     }
   }
   // The history prints the parsed ports as Go's %v prints the map: keys sorted, `map[80/tcp:{}]`.
-  return commit(update(stage, { ExposedPorts: exposed }), `EXPOSE map[${[...these].sort().map((p) => `${p}:{}`).join(' ')}]`);
+  return commit(update(stage, { ExposedPorts: exposed }), () => `EXPOSE map[${[...these].sort().map((p) => `${p}:{}`).join(' ')}]`);
 }
 
 export function applyVolume(stage: StageImage, paths: readonly string[]): StageImage {
@@ -295,16 +298,16 @@ export function applyVolume(stage: StageImage, paths: readonly string[]): StageI
     if (p === '') throw new ImageConfigError('VOLUME specified can not be an empty string');
     volumes[p] = {};
   }
-  return commit(update(stage, { Volumes: volumes }), `VOLUME [${paths.join(' ')}]`);
+  return commit(update(stage, { Volumes: volumes }), () => `VOLUME [${paths.join(' ')}]`);
 }
 
 export function applyStopSignal(stage: StageImage, signal: string): StageImage {
   if (!isSignal(signal)) throw new ImageConfigError(`Invalid signal: ${signal}`);
-  return commit(update(stage, { StopSignal: signal }), `STOPSIGNAL ${signal}`);
+  return commit(update(stage, { StopSignal: signal }), () => `STOPSIGNAL ${signal}`);
 }
 
 export function applyUser(stage: StageImage, user: string): StageImage {
-  return commit(update(stage, { User: user }), `USER ${user}`);
+  return commit(update(stage, { User: user }), () => `USER ${user}`);
 }
 
 /**
@@ -314,25 +317,25 @@ export function applyUser(stage: StageImage, user: string): StageImage {
  */
 export function applyWorkdir(stage: StageImage, path: string, withLayer: boolean): { stage: StageImage; dir: string } {
   const dir = path.startsWith('/') ? path : joinPath('/', stage.image.config.WorkingDir ?? '', path);
-  return { stage: commit(update(stage, { WorkingDir: dir }), `WORKDIR ${dir}`, withLayer), dir };
+  return { stage: commit(update(stage, { WorkingDir: dir }), () => `WORKDIR ${dir}`, withLayer), dir };
 }
 
 export function applyShell(stage: StageImage, shell: readonly string[]): StageImage {
-  return commit(update(stage, { Shell: [...shell] }), `SHELL [${shell.join(' ')}]`);
+  return commit(update(stage, { Shell: [...shell] }), () => `SHELL [${shell.join(' ')}]`);
 }
 
 /** CMD: the argv (shell form through SHELL); marks ArgsEscaped, as v0.11.6 does for every CMD. */
 export function applyCmd(stage: StageImage, command: CommandLine): StageImage {
   const args = commandArgs(stage.image, command);
   const next = changed(update(stage, { Cmd: args, ArgsEscaped: true }), { cmdSet: true });
-  return commit(next, `CMD ${goQuoteList(args)}`);
+  return commit(next, () => `CMD ${goQuoteList(args)}`);
 }
 
 /** ENTRYPOINT: the argv (shell form through SHELL); clears Cmd unless this stage already set one. */
 export function applyEntrypoint(stage: StageImage, command: CommandLine): StageImage {
   const args = commandArgs(stage.image, command);
   const next = update(stage, stage.cmdSet ? { Entrypoint: args } : { Entrypoint: args, Cmd: undefined });
-  return commit(next, `ENTRYPOINT ${goQuoteList(args)}`);
+  return commit(next, () => `ENTRYPOINT ${goQuoteList(args)}`);
 }
 
 export interface HealthcheckOptions {
@@ -371,7 +374,7 @@ export function healthConfig(kind: 'NONE' | 'CMD', command: CommandLine | undefi
 }
 
 export function applyHealthcheck(stage: StageImage, health: HealthConfig): StageImage {
-  return commit(update(stage, { Healthcheck: health }), `HEALTHCHECK ${goHealthString(health)}`);
+  return commit(update(stage, { Healthcheck: health }), () => `HEALTHCHECK ${goHealthString(health)}`);
 }
 
 /** ONBUILD records its instruction text (upper-cased keyword, as the parser gives it); no history entry. */
@@ -392,8 +395,15 @@ export function takeOnbuildTriggers(stage: StageImage): { triggers: string[]; st
  * The history entry of an instruction that makes a layer from an op of its own (RUN, COPY, ADD):
  * the frontend marks it ` # buildkit` (commitToHistory with a state).
  */
-export function addLayerHistory(stage: StageImage, createdBy: string | (() => string)): StageImage {
-  return commit(stage, typeof createdBy === 'string' ? `${createdBy} # buildkit` : () => `${createdBy()} # buildkit`, true);
+export function addLayerHistory(stage: StageImage, createdBy: () => CreatedBy): StageImage {
+  return commit(
+    stage,
+    () => {
+      const text = createdBy();
+      return typeof text === 'string' ? `${text} # buildkit` : () => `${text()} # buildkit`;
+    },
+    true,
+  );
 }
 
 /**
@@ -592,12 +602,13 @@ function update(stage: StageImage, config: Partial<ContainerConfig>): StageImage
 }
 
 /**
- * `createdBy` may be made only when it is read: a RUN's text lists every ARG its stage declared
- * so far, n² text over a stage of n lines, which only `llbc config` and a frontend read.
+ * `createdBy` is called only when the stage records history (`llbc build` records none); what it
+ * returns may itself be made only when read: a RUN's text lists every ARG its stage declared so
+ * far, n² text over a stage of n lines, which only `llbc config` and a frontend read.
  */
-function commit(stage: StageImage, createdBy: string | (() => string), withLayer = false): StageImage {
+function commit(stage: StageImage, createdBy: () => CreatedBy, withLayer = false): StageImage {
   if (stage.noHistory) return stage;
-  return changed(stage, { log: { prev: stage.log, createdBy, layer: withLayer } });
+  return changed(stage, { log: { prev: stage.log, createdBy: createdBy(), layer: withLayer } });
 }
 
 /**

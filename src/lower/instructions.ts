@@ -19,7 +19,7 @@ import { applyArg, applyEnv, applyUser, applyWorkdir, baseImage, emptyImage, sta
 export function startStage(comp: Compilation, stage: Stage): { state: State; config: StageConfig } {
   const base = comp.base(stage);
   const dockerfile = comp.mode === 'dockerfile';
-  const history = comp.historyRead?.has(stage) === true;
+  const history = comp.imageRead?.has(stage) === true;
   switch (base.kind) {
     case 'scratch': {
       const platform = base.platform ?? comp.options.platform;
@@ -225,7 +225,8 @@ function dockerfileWorkdir(scope: StageScope): State {
 /** ENV K=V [K2=V2 ...] or ENV K V; values expanded with the variables before the line. */
 function lowerEnv(scope: StageScope): State {
   const pairs = nameValuePairs(scope, noFlags(scope.comp, scope.instr));
-  scope.config.image = applyEnv(scope.config.image, pairs);
+  // Dockerfile mode starts a stage FROM this one with its Env; llbc mode from its state.
+  if (scope.comp.mode === 'dockerfile' || scope.comp.imageRead?.has(scope.stage)) scope.config.image = applyEnv(scope.config.image, pairs);
   let state = scope.state;
   for (const [k, v] of pairs) state = state.addEnv(k, v);
   return state;

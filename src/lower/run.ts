@@ -2,7 +2,7 @@ import type { Flag, LogicalSlice } from '../syntax/args.js';
 import { run, type ProxyEnv, type MountOptions, type RunOptions, type SecretInfo, type SSHInfo, type CacheSharing } from '../llb/exec.js';
 import { cleanPath, joinPath } from '../llb/path.js';
 import { file, FileAction } from '../llb/fileop.js';
-import { addLayerHistory, commandArgs as shellCommand, runCreatedBy } from './imageconfig.js';
+import { addLayerHistory, commandArgs as shellCommand, runCreatedBy, type CreatedBy } from './imageconfig.js';
 import { State, type NetMode, type SecurityMode } from '../llb/state.js';
 import { shlexSplit, ShlexError } from '../syntax/shlex.js';
 import { expandKeepingQuotes, expandWord } from './expansion.js';
@@ -43,7 +43,7 @@ export function lowerRun(scope: StageScope): State {
     if (m.kind === 'fs') exec.addMount(m.target, m.source ?? State.scratch(), m.opts);
   }
   if (heredoc?.script) exec.addMount(heredoc.script.target, heredoc.script.state, { readonly: true, selector: '/' });
-  scope.config.image = addLayerHistory(scope.config.image, runHistory(scope, args));
+  scope.config.image = addLayerHistory(scope.config.image, () => runHistory(scope, args));
   return exec.root();
 }
 
@@ -53,7 +53,7 @@ export function lowerRun(scope: StageScope): State {
  * environment is never changed in place). Without any, made now: a function holding the argv
  * of each of 100,000 RUN steps took 66 MB more at the peak.
  */
-function runHistory(scope: StageScope, args: readonly string[]): string | (() => string) {
+function runHistory(scope: StageScope, args: readonly string[]): CreatedBy {
   const list = scope.declared.argList;
   const count = list?.length ?? 0;
   if (!list || count === 0) return runCreatedBy(args, []);
