@@ -93,7 +93,7 @@ export class Compilation {
   // times the memory and leave each table they outgrew behind as garbage.
   readonly results: (State | undefined)[];
   /** Each finished stage's image configuration, by stage index (FROM <stage> starts from it). */
-  readonly configs: (StageConfig | undefined)[];
+  readonly configs: (StageImage | undefined)[];
   /**
    * The stages whose image configuration the caller reads (set by lower() with
    * LowerOptions.imageConfig: the target and the stages it is built FROM). Only these record
@@ -139,7 +139,7 @@ export class Compilation {
     // Dockerfile's COPY is a FileOp copy; the `# copy=` directive is llbc's.
     this.copyMode = this.mode === 'dockerfile' ? 'file' : (options.copyMode ?? (directive?.value as CopyMode | undefined) ?? 'exec');
     this.results = new Array<State | undefined>(program.stages.length);
-    this.configs = new Array<StageConfig | undefined>(program.stages.length);
+    this.configs = new Array<StageImage | undefined>(program.stages.length);
     this.bases = new Array<StageBase | undefined>(program.stages.length);
   }
 
@@ -411,11 +411,6 @@ export interface StageScope {
  */
 export interface StageConfig {
   image: StageImage;
-  /**
-   * A SHELL instruction ran in this stage or in the stage it starts from. In llbc mode a
-   * shell-form RUN runs through the shell only then (a resolved base image's Shell does not count).
-   */
-  shellSet: boolean;
 }
 
 /** What a FROM line names, resolved once per stage (step names need it before the stage is lowered). */

@@ -57,7 +57,6 @@ const shell: ConfigHandler = (scope) => {
   const json = parseJsonForm(rest);
   if (!json) fail(rest, 'SHELL requires the arguments in JSON form, like ["/bin/bash", "-c"]', 0, rest.text.length);
   if (json.length === 0) fail(rest, 'SHELL requires at least one argument', 0, rest.text.length);
-  scope.config.shellSet = true;
   return apply(scope, rest, (image) => applyShell(image, json));
 };
 

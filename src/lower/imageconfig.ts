@@ -76,6 +76,11 @@ export interface StageImage {
   readonly log?: HistoryLog;
   /** Nothing reads this stage's history: none is recorded (see startStage). */
   readonly noHistory?: boolean;
+  /**
+   * A SHELL instruction ran in this stage or in the stage it starts from. In llbc mode a
+   * shell-form RUN runs through the shell only then (a resolved base image's Shell does not count).
+   */
+  readonly shellSet?: boolean;
 }
 
 /** An Env list and where each key is in it: found by a scan, ENV would cost n² over a stage. */
@@ -321,7 +326,7 @@ export function applyWorkdir(stage: StageImage, path: string, withLayer: boolean
 }
 
 export function applyShell(stage: StageImage, shell: readonly string[]): StageImage {
-  return commit(update(stage, { Shell: [...shell] }), () => `SHELL [${shell.join(' ')}]`);
+  return commit(changed(update(stage, { Shell: [...shell] }), { shellSet: true }), () => `SHELL [${shell.join(' ')}]`);
 }
 
 /** CMD: the argv (shell form through SHELL); marks ArgsEscaped, as v0.11.6 does for every CMD. */
@@ -623,6 +628,7 @@ function changed(stage: StageImage, c: Partial<StageImage>): StageImage {
     own: 'own' in c ? c.own : stage.own,
     log: 'log' in c ? c.log : stage.log,
     noHistory: c.noHistory ?? stage.noHistory,
+    shellSet: c.shellSet ?? stage.shellSet,
   };
 }
 

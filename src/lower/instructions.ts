@@ -13,10 +13,10 @@ import { lowerAdd, lowerCopy } from './copy.js';
 import { file, FileAction, parseChown } from '../llb/fileop.js';
 import { joinPath } from '../llb/path.js';
 import { configHandlers, nameValuePairs } from './config.js';
-import { applyArg, applyEnv, applyUser, applyWorkdir, baseImage, emptyImage, startStage as startImage, takeOnbuildTriggers, type ImageConfig } from './imageconfig.js';
+import { applyArg, applyEnv, applyUser, applyWorkdir, baseImage, emptyImage, startStage as startImage, takeOnbuildTriggers, type ImageConfig, type StageImage } from './imageconfig.js';
 
 /** The state a stage starts from (scratch, an earlier stage, or an image), and its image configuration. */
-export function startStage(comp: Compilation, stage: Stage): { state: State; config: StageConfig } {
+export function startStage(comp: Compilation, stage: Stage): StageStart {
   const base = comp.base(stage);
   const dockerfile = comp.mode === 'dockerfile';
   const history = comp.imageRead?.has(stage) === true;
@@ -25,7 +25,7 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
       const platform = base.platform ?? comp.options.platform;
       const start = scratchStart(platform, history);
       // Dockerfile mode: the exec env starts from emptyImage's (the default PATH).
-      if (dockerfile) return { ...start, state: inherit(start.state.platform(platform), start.config.image.image) };
+      if (dockerfile) return { ...start, state: inherit(start.state.platform(platform), start.image.image) };
       return base.platform ? { ...start, state: start.state.platform(base.platform) } : start;
     }
     case 'stage': {
@@ -35,10 +35,9 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
       const parent = comp.configs[base.stage.index]!;
       // Dockerfile mode: the frontend starts the stage from its base's state and then applies the
       // base's image configuration again (Env added anew, so those keys move to the end).
-      if (!dockerfile) return { state, config: { image: startImage(parent.image, history), shellSet: parent.shellSet } };
+      if (!dockerfile) return { state, image: startImage(parent, history) };
       // The stage runs its base's ONBUILD triggers (lowerStages) and keeps none of them.
-      const image = takeOnbuildTriggers(startImage(parent.image, history)).stage;
-      return { state: inherit(state, parent.image.image), config: { image, shellSet: parent.shellSet } };
+      return { state: inherit(state, parent.image), image: takeOnbuildTriggers(startImage(parent, history)).stage };
     }
     case 'image': {
       const platform = base.platform ?? comp.options.platform;
@@ -53,15 +52,21 @@ export function startStage(comp: Compilation, stage: Stage): { state: State; con
       const image = history ? startImage(img) : quietStart;
       const st = comp.image(comp.pinnedImage(stage, base.ref, platform) ?? base.ref, { platform: base.platform, constraints: comp.opConstraints(stage, stage.from) });
       // Dockerfile mode: the state starts from the image's configuration, PATH ensured, as the frontend's.
-      if (dockerfile) return { state: inherit(st.platform(comp.stagePlatform(stage)), img), config: { image, shellSet: false } };
-      return { state: config ? inherit(st, config) : st, config: { image, shellSet: false } };
+      if (dockerfile) return { state: inherit(st.platform(comp.stagePlatform(stage)), img), image };
+      return { state: config ? inherit(st, config) : st, image };
     }
   }
 }
 
 /** `FROM scratch`, at a platform: no op, and Dockerfile's emptyImage. */
-export function scratchStart(platform: Platform, history: boolean): { state: State; config: StageConfig } {
-  return { state: State.scratch(), config: { image: startImage(emptyImage(platform), history), shellSet: false } };
+export function scratchStart(platform: Platform, history: boolean): StageStart {
+  return { state: State.scratch(), image: startImage(emptyImage(platform), history) };
+}
+
+/** The state a stage starts from, and its image configuration. */
+export interface StageStart {
+  readonly state: State;
+  readonly image: StageImage;
 }
 
 /**

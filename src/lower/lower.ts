@@ -7,7 +7,7 @@ import { formatPlatform, type Platform } from '../llb/platform.js';
 import type { State } from '../llb/state.js';
 import { Compilation, NeedStage, stageRefFlags, type LowerOptions, type StageArgs, type StageConfig } from './compilation.js';
 import { findStage, readProgram, type Stage } from './program.js';
-import { declareArgs, declaredArgNames, lowerInstruction, scratchStart, startStage } from './instructions.js';
+import { declareArgs, declaredArgNames, lowerInstruction, scratchStart, startStage, type StageStart } from './instructions.js';
 import { checkAllFlags, checkUnusedStages } from './parsecheck.js';
 import { proxyArgs } from './run.js';
 import { fail } from './words.js';
@@ -42,7 +42,7 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
   const state = lowerStages(comp, target)!;
   if (options.mode === 'dockerfile') checkUnusedStages(comp, program.stages.filter((s) => !comp.results[s.index]));
   warnUnusedBuildArgs(comp);
-  return lowered(state, comp.warnings, options.imageConfig ? comp.configs[target.index]!.image : undefined);
+  return lowered(state, comp.warnings, options.imageConfig ? comp.configs[target.index] : undefined);
 }
 
 /**
@@ -93,7 +93,8 @@ export function predefinedArgs(p: Platform): [string, string][] {
 
 interface Cursor extends StageArgs {
   state?: State;
-  config?: StageConfig;
+  /** The stage's image configuration so far: the cursor is the handlers' StageConfig. */
+  image?: StageImage;
   /** ONBUILD instructions of the base stage, run before the stage's own (Dockerfile mode). */
   triggers?: Instruction[];
   /** The next instruction to lower (the triggers counted first); -1 before the FROM line. */
@@ -135,7 +136,7 @@ export function lowerStages(comp: Compilation, target: Stage, hooks: StageHooks 
     }
     let cursor = cursors[stage.index];
     if (!cursor) {
-      cursors[stage.index] = cursor = { next: -1, state: undefined, config: undefined, triggers: undefined, args: undefined };
+      cursors[stage.index] = cursor = { next: -1, state: undefined, image: undefined, triggers: undefined, args: undefined };
       const first = stagesFirst(comp, stage).filter((s) => !comp.results[s.index] && !cursors[s.index]);
       if (first.length > 0) {
         for (let i = first.length - 1; i >= 0; i--) stack.push(first[i]);
@@ -144,7 +145,7 @@ export function lowerStages(comp: Compilation, target: Stage, hooks: StageHooks 
     }
     try {
       if (cursor.next < 0) {
-        ({ state: cursor.state, config: cursor.config } = startOrScratch(comp, stage, hooks));
+        ({ state: cursor.state, image: cursor.image } = startOrScratch(comp, stage, hooks));
         cursor.triggers = onbuildTriggers(comp, stage);
         cursor.next = 0;
       }
@@ -154,7 +155,7 @@ export function lowerStages(comp: Compilation, target: Stage, hooks: StageHooks 
         const instr = cursor.next < triggers.length ? triggers[cursor.next] : stage.at(cursor.next - triggers.length);
         const before = instr === watched ? variablesAt(cursor) : undefined;
         try {
-          cursor.state = lowerInstruction(comp, stage, instr, cursor.state!, cursor, cursor.config!);
+          cursor.state = lowerInstruction(comp, stage, instr, cursor.state!, cursor, cursor as StageConfig);
         } catch (e) {
           if (e instanceof NeedStage || !hooks.failed) throw e;
           hooks.failed(e);
@@ -165,7 +166,7 @@ export function lowerStages(comp: Compilation, target: Stage, hooks: StageHooks 
         }
       }
       comp.results[stage.index] = cursor.state!;
-      comp.configs[stage.index] = cursor.config!;
+      comp.configs[stage.index] = cursor.image!;
       stack.pop();
       cursors[stage.index] = undefined;
     } catch (e) {
@@ -180,7 +181,7 @@ export function lowerStages(comp: Compilation, target: Stage, hooks: StageHooks 
       hooks.failed(cycle);
       // Go on without the instruction that closed the cycle.
       if (cursor.next < 0) {
-        ({ state: cursor.state, config: cursor.config } = scratchStart(comp.options.platform, false));
+        ({ state: cursor.state, image: cursor.image } = scratchStart(comp.options.platform, false));
         cursor.triggers = [];
       }
       cursor.next++;
@@ -200,7 +201,7 @@ function stagesFirst(comp: Compilation, stage: Stage): Stage[] {
 }
 
 /** The state and configuration a stage starts from; from scratch when its FROM fails and hooks.failed goes on. */
-function startOrScratch(comp: Compilation, stage: Stage, hooks: StageHooks): { state: State; config: StageConfig } {
+function startOrScratch(comp: Compilation, stage: Stage, hooks: StageHooks): StageStart {
   try {
     return startStage(comp, stage);
   } catch (e) {

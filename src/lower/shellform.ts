@@ -12,7 +12,7 @@ import { findShellOperator } from './shelloperators.js';
  * returned and the caller splits the command). Warnings never change the output.
  */
 export function llbShellForm(rest: LogicalSlice, scope: StageScope): string[] | undefined {
-  if (scope.config.shellSet) return commandArgs(scope.config.image.image, { shell: rest.text });
+  if (scope.config.image.shellSet) return commandArgs(scope.config.image.image, { shell: rest.text });
   const found = findShellOperator(rest.text);
   if (found) {
     const message =

@@ -106,6 +106,8 @@ export interface InstructionHeredoc {
 
 /** The heredocs of an instruction (RUN, COPY, ADD), in order; none for most. */
 export function instructionHeredocs(instr: Instruction, line: LogicalText): InstructionHeredoc[] {
+  // Every heredoc opens with a `<<` in the line; without one, the body's tokens are not made again.
+  if (!line.text.includes('<<')) return [];
   const bodies = instr.body.filter((t) => t.kind === 'heredoc');
   if (bodies.length === 0) return [];
   const markers = heredocLineMarkers(line.text);
