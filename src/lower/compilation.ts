@@ -123,7 +123,7 @@ export class Compilation {
   private readonly imageBases = new Map<string, ImageBase>();
   /** Each image source's spec, by reference and platform (see image()). */
   private readonly imageSpecs = new Map<string, SourceSpec>();
-  /** The bases of FROM lines that name an image, by reference and platform (see imageStageBase). */
+  /** The bases of FROM lines that name an image, by reference as written and platform (see imageStageBase). */
   private readonly imageStageBases = new Map<string, StageBase>();
   private lastStep?: { readonly instr: Instruction; readonly constraints: StepConstraints | undefined };
 
@@ -253,13 +253,14 @@ export class Compilation {
   }
 
   /**
-   * A FROM line's image, one object per reference and platform: 100,000 stages FROM one image
-   * each kept their own, and their own copy of the reference, 14 MB.
+   * A FROM line's image (`written` as expanded, at `at`), normalized once and one object per
+   * reference and platform: 100,000 stages FROM one image each kept their own, and their own
+   * copy of the reference, 14 MB.
    */
-  imageStageBase(ref: string, platform: Platform | undefined): StageBase {
-    const key = platform ? imageKey(ref, platform) : ref;
+  imageStageBase(written: string, at: LogicalSlice, platform: Platform | undefined): StageBase {
+    const key = platform ? imageKey(written, platform) : written;
     let found = this.imageStageBases.get(key);
-    if (!found) this.imageStageBases.set(key, (found = { kind: 'image', ref, platform }));
+    if (!found) this.imageStageBases.set(key, (found = { kind: 'image', ref: normalizeImage(at, written), platform }));
     return found;
   }
 
@@ -431,7 +432,7 @@ function resolveStageBase(comp: Compilation, stage: Stage): StageBase {
   // image (and fails, as an image name must be lower-case).
   const earlier = comp.mode === 'dockerfile' && base !== base.toLowerCase() ? undefined : findStage(comp.program, base, stage.index);
   if (earlier && !/^\d+$/.test(base)) return { kind: 'stage', stage: earlier };
-  return comp.imageStageBase(normalizeImage(from.base, base), platform);
+  return comp.imageStageBase(base, from.base, platform);
 }
 
 function platformOf(value: LogicalSlice, lookup: Lookup): Platform {
