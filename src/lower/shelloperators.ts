@@ -10,6 +10,8 @@ export interface ShellOperator {
 
 /** The first shell operator in a command line, or undefined. */
 export function findShellOperator(text: string): ShellOperator | undefined {
+  // Most commands have none of the characters; a native scan says so at once.
+  if (!operatorChar.test(text)) return undefined;
   let quote = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -33,3 +35,5 @@ export function findShellOperator(text: string): ShellOperator | undefined {
   }
   return undefined;
 }
+
+const operatorChar = /[&|;<>`]|\$\(/;

@@ -142,7 +142,7 @@ function endsAtLineStart(text: string, all: readonly IToken[], end: number): boo
   if (!last) return false;
   if (last.tokenType === Newline || last.tokenType === Heredoc) return true;
   if (last.tokenType !== LineEnd) return false;
-  return !heredocsEndingAt(text.slice(0, end), all, all.length - 1, last.startOffset, all.filter((t) => t.tokenType.GROUP === 'trivia'));
+  return !heredocsEndingAt(text.slice(0, end), all, all.length - 1, last.startOffset, () => all.filter((t) => t.tokenType.GROUP === 'trivia'));
 }
 
 /** Just after the first line break at or after `at`, or the end of the text. */
@@ -379,7 +379,7 @@ class ItemBuilder {
 
   /** The last instruction of the file (its tokens before all[end], its line ending at `to`) has no line after it for heredoc bodies. */
   private checkNoHeredoc(all: readonly IToken[], end: number, to: number): void {
-    const found = heredocsEndingAt(this.source.text, all, end, to, all.filter((t) => t.tokenType.GROUP === 'trivia'));
+    const found = heredocsEndingAt(this.source.text, all, end, to, () => all.filter((t) => t.tokenType.GROUP === 'trivia'));
     if (found) throw new Diagnostic(this.source, found.offsets[0], 'unterminated heredoc', found.markers[0].end - found.markers[0].start);
   }
 

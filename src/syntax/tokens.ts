@@ -97,9 +97,10 @@ export class UnterminatedHeredoc extends Error {
  * The heredocs opened by the instruction that ends at offset `to` (its line end), its tokens
  * before `tokens[end]`, with the offsets of their `<<` words in `text`: Dockerfile looks for them
  * in RUN, COPY and ADD (ONBUILD's too), on the whole logical line (continuations joined, comment
- * lines dropped). `trivia`: the trivia tokens, in order.
+ * lines dropped). `trivia`: the trivia tokens, in order, or what finds them when they are needed
+ * (rarely: only for a line with a `<` in it).
  */
-export function heredocsEndingAt(text: string, tokens: readonly IToken[], end: number, to: number, trivia: readonly IToken[]): { markers: HeredocMarker[]; offsets: number[] } | undefined {
+export function heredocsEndingAt(text: string, tokens: readonly IToken[], end: number, to: number, triviaOr: readonly IToken[] | (() => readonly IToken[])): { markers: HeredocMarker[]; offsets: number[] } | undefined {
   let k = end - 1;
   while (k >= 0 && !keywordTypes.has(tokens[k].tokenType)) k--;
   if (k < 0) return undefined;
@@ -113,6 +114,7 @@ export function heredocsEndingAt(text: string, tokens: readonly IToken[], end: n
   let line = '';
   const at: number[] = [];
   let pos = from;
+  const trivia = typeof triviaOr === 'function' ? triviaOr() : triviaOr;
   let c = trivia.length;
   while (c > 0 && trivia[c - 1].startOffset >= from) c--;
   const cut = trivia.slice(c).filter((t) => t.startOffset < to);
