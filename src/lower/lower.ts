@@ -38,7 +38,7 @@ export function lower(file: BuildFile, options: LowerOptions): Lowered {
     throw new Diagnostic(undefined, 0, `target stage ${JSON.stringify(options.target)} not found${names.length ? `; stages are: ${names.join(', ')}` : ''}`);
   }
   if (options.mode === 'dockerfile') checkAllFlags(comp);
-  comp.imageRead = options.imageConfig ? fromChain(comp, target) : new Set();
+  if (options.imageConfig) comp.imageRead = fromChain(comp, target);
   const state = lowerStages(comp, target)!;
   if (options.mode === 'dockerfile') checkUnusedStages(comp, program.stages.filter((s) => !comp.results[s.index]));
   warnUnusedBuildArgs(comp);
